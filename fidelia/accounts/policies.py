@@ -1,0 +1,80 @@
+"""Who may see and do what — decided here, in one place, and used by pages, API, search, exports and CLI.
+
+Portfolio rules:
+- administrators and the DPO see every party;
+- marketing and service agents read every party (campaigns and the call centre serve the whole base);
+  service agents may log interactions, neither may change identity data;
+- sales managers read and change their team's parties;
+- sales reps read and change their own portfolio, and read (only) their team's if the team allows it;
+- analysts work on aggregates only: no individual party.
+Anything a user may not read answers 404, never 403, so existence does not leak.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from fidelia.accounts.enums import Role
+
+if TYPE_CHECKING:
+    from fidelia.accounts.models import User
+
+READ_ALL_ROLES = frozenset({Role.ADMIN, Role.DPO, Role.MARKETING, Role.SERVICE_AGENT})
+WRITE_ALL_ROLES = frozenset({Role.ADMIN})
+INTERACTION_ROLES = frozenset({Role.ADMIN, Role.SALES_REP, Role.SALES_MANAGER, Role.SERVICE_AGENT})
+CATALOGUE_WRITE_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER})
+PARTY_CREATE_ROLES = frozenset({Role.ADMIN, Role.SALES_REP, Role.SALES_MANAGER, Role.SERVICE_AGENT})
+
+
+def _active(user: User) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def party_read_filter(user: User) -> Q | None:
+    """A Q over Party selecting what `user` may read; None means nothing at all."""
+    if not _active(user):
+        return None
+    if user.role in READ_ALL_ROLES:
+        return Q()
+    if user.role == Role.SALES_MANAGER:
+        return Q(team_id=user.team_id) | Q(owner_id=user.pk) if user.team_id else Q(owner_id=user.pk)
+    if user.role == Role.SALES_REP:
+        if user.team_id and user.team and user.team.reps_read_team:
+            return Q(owner_id=user.pk) | Q(team_id=user.team_id)
+        return Q(owner_id=user.pk)
+    return None
+
+
+def party_write_filter(user: User) -> Q | None:
+    """A Q over Party selecting what `user` may change (identity, contact points, household...)."""
+    if not _active(user):
+        return None
+    if user.role in WRITE_ALL_ROLES:
+        return Q()
+    if user.role == Role.SALES_MANAGER:
+        return Q(team_id=user.team_id) | Q(owner_id=user.pk) if user.team_id else Q(owner_id=user.pk)
+    if user.role == Role.SALES_REP:
+        return Q(owner_id=user.pk)
+    return None
+
+
+def can_create_party(user: User) -> bool:
+    return _active(user) and user.role in PARTY_CREATE_ROLES
+
+
+def can_log_interaction(user: User) -> bool:
+    return _active(user) and user.role in INTERACTION_ROLES
+
+
+def can_edit_catalogue(user: User) -> bool:
+    return _active(user) and user.role in CATALOGUE_WRITE_ROLES
+
+
+def can_read_catalogue(user: User) -> bool:
+    return _active(user)
+
+
+def can_assign_owner(user: User) -> bool:
+    """Reps create into their own portfolio; managers and admins may assign."""
+    return _active(user) and user.role in {Role.ADMIN, Role.SALES_MANAGER}

@@ -1,0 +1,224 @@
+"""Reads on the customer file. Every read for a user goes through the policy filter."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+from rapidfuzz import fuzz
+
+from fidelia.accounts import policies
+from fidelia.accounts.models import User
+from fidelia.core.text import fold
+from fidelia.parties.models import ConsentRecord, Party
+from fidelia.parties.search import normalize_query
+
+SORTS = {
+    "name": ("display_name", "id"), "-name": ("-display_name", "-id"),
+    "created": ("created_at", "id"), "-created": ("-created_at", "-id"),
+    "city": ("city", "display_name", "id"), "-city": ("-city", "-display_name", "-id"),
+    "stage": ("stage", "display_name", "id"), "-stage": ("-stage", "-display_name", "-id"),
+}
+FUZZY_THRESHOLD = 75  # rapidfuzz score (0–100) under which a fuzzy match is not shown
+
+
+def parties_for_user(user: User, *, for_write: bool = False) -> QuerySet[Party]:
+    rule = policies.party_write_filter(user) if for_write else policies.party_read_filter(user)
+    if rule is None:
+        return Party.objects.none()
+    return Party.objects.filter(rule)
+
+
+def party_get_for_user(*, user: User, pk: Any, for_write: bool = False) -> Party:
+    """The party if `user` may read (or change) it; Http404 otherwise, so existence does not leak."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    party = parties_for_user(user, for_write=for_write).select_related("owner", "team", "organisation", "parent").filter(pk=pk).first()
+    if party is None:
+        raise Http404
+    return party
+
+
+@dataclass(frozen=True)
+class PartyFilters:
+    stage: str = ""
+    kind: str = ""
+    owner: int | None = None
+    team: int | None = None
+    tag: str = ""
+    city: str = ""
+    postcode: str = ""
+    q: str = ""
+    sort: str = "name"
+
+
+def party_list(*, user: User, filters: PartyFilters) -> QuerySet[Party]:
+    qs = parties_for_user(user).select_related("owner", "team")
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.owner:
+        qs = qs.filter(owner_id=filters.owner)
+    if filters.team:
+        qs = qs.filter(team_id=filters.team)
+    if filters.tag:
+        qs = qs.filter(tags__name=filters.tag)
+    if filters.city:
+        qs = qs.filter(city__iexact=filters.city.strip())
+    if filters.postcode:
+        qs = qs.filter(postcode__startswith=filters.postcode.strip())
+    if filters.q:
+        for token in normalize_query(filters.q):
+            qs = qs.filter(search_text__contains=token)
+    return qs.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+
+
+def party_search(*, user: User, q: str, limit: int = 10) -> list[Party]:
+    """Type-ahead: exact substring matches first, then fuzzy ones (accents, case and typos).
+
+    PostgreSQL ranks with pg_trgm word similarity over an index; SQLite scores candidates with
+    rapidfuzz through a registered SQL function.
+    """
+    tokens = normalize_query(q)
+    if not tokens or len("".join(tokens)) < 2:
+        return []
+    base = parties_for_user(user).only("id", "kind", "display_name", "email", "phone", "city", "postcode",
+                                      "siren", "stage")
+    exact = base
+    for token in tokens:
+        exact = exact.filter(search_text__contains=token)
+    found = list(exact.order_by("display_name", "id")[:limit])
+    if len(found) >= limit or any(t.isdigit() for t in tokens):
+        return found
+    seen = {p.pk for p in found}
+    return found + [p for p in _fuzzy(base, " ".join(tokens), limit) if p.pk not in seen][: limit - len(found)]
+
+
+def _fuzzy(base: QuerySet[Party], query: str, limit: int) -> list[Party]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET pg_trgm.word_similarity_threshold = 0.45")
+        ranked = base.extra(where=["%s <%% search_text"], params=[query]).annotate(
+            score=RawSQL("word_similarity(%s, search_text)", [query])
+        )
+    else:
+        ranked = base.annotate(score=RawSQL("fidelia_fuzzy(%s, search_text)", [query])).filter(
+            score__gte=FUZZY_THRESHOLD
+        )
+    return list(ranked.order_by("-score", "display_name", "id")[:limit])
+
+
+def fuzzy_score(query: str, text: str) -> float:
+    """Mean over query words of the best partial match in `text` (0–100); registered in SQLite."""
+    if not query or not text:
+        return 0.0
+    words = query.split()
+    return sum(fuzz.partial_ratio(w, text) if len(w) > 3 else (100.0 if w in text else 0.0) for w in words) / len(words)
+
+
+def names_similar(a: str, b: str) -> bool:
+    """Folded names alike despite typos, word order or a missing space ('le goff' ~ 'legoff')."""
+    return max(fuzz.token_sort_ratio(a, b), fuzz.ratio(a.replace(" ", ""), b.replace(" ", ""))) >= 85
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    """A possible duplicate. For a party outside the user's portfolio only the fact is disclosed."""
+
+    party_id: int | None
+    display_name: str | None
+    reasons: tuple[str, ...]
+    visible: bool
+
+
+def party_find_duplicates(*, user: User, email: str = "", phone: str = "", siren: str = "",
+                          name: str = "", birth_date: dt.date | None = None, postcode: str = "",
+                          exclude_pk: int | None = None, limit: int = 5) -> list[DuplicateCandidate]:
+    """Parties sharing an e-mail, phone or SIREN, or with a similar name and the same birth date or postcode."""
+    from django.utils.translation import gettext as _
+
+    reasons: dict[int, list[str]] = {}
+
+    def add(pks: Any, reason: str) -> None:
+        for pk in pks:
+            if pk != exclude_pk:
+                reasons.setdefault(pk, []).append(reason)
+
+    if email:
+        add(Party.objects.filter(emails__normalized=email.strip().lower()).values_list("id", flat=True)[:limit], _("same e-mail"))
+    if phone:
+        add(Party.objects.filter(phones__number=phone).values_list("id", flat=True)[:limit], _("same phone"))
+    if siren:
+        add(Party.objects.filter(siren=siren).values_list("id", flat=True)[:limit], _("same SIREN"))
+    folded = fold(name)
+    if folded and (birth_date or postcode):
+        near = Q()
+        if birth_date:
+            near |= Q(birth_date=birth_date)
+        if postcode:
+            near |= Q(postcode=postcode.strip())
+        for pk, other, other_birth in Party.objects.filter(near).values_list("id", "display_name", "birth_date")[:500]:
+            if names_similar(folded, fold(other)):
+                add([pk], _("similar name, same birth date") if birth_date and other_birth == birth_date
+                    else _("similar name, same postcode"))
+    if not reasons:
+        return []
+    visible = set(parties_for_user(user).filter(pk__in=reasons).values_list("id", flat=True))
+    names = dict(Party.objects.filter(pk__in=visible).values_list("id", "display_name"))
+    return [
+        DuplicateCandidate(party_id=pk if pk in visible else None, display_name=names.get(pk),
+                           reasons=tuple(dict.fromkeys(r)), visible=pk in visible)
+        for pk, r in list(reasons.items())[:limit]
+    ]
+
+
+@dataclass
+class ConsentState:
+    channel: str
+    purpose: str
+    current: ConsentRecord | None
+    history: list[ConsentRecord] = field(default_factory=list)
+
+
+def consent_states(party: Party) -> list[ConsentState]:
+    """Latest decision per (channel, purpose), with the history behind it, from one query."""
+    states: dict[tuple[str, str], ConsentState] = {}
+    for row in party.consents.select_related("recorded_by").order_by("-recorded_at", "-id"):
+        key = (row.channel, row.purpose)
+        state = states.setdefault(key, ConsentState(row.channel, row.purpose, row))
+        state.history.append(row)
+    return sorted(states.values(), key=lambda s: (s.channel, s.purpose))
+
+
+TIMELINE_SIZE = getattr(settings, "FIDELIA_TIMELINE_SIZE", 20)
+
+
+def party_file(*, user: User, pk: Any) -> Party:
+    """The party with everything the 360 page shows, in a fixed number of queries."""
+    from fidelia.interactions.models import Interaction
+    from fidelia.sales.models import Contract, Transaction
+
+    party = party_get_for_user(user=user, pk=pk)
+    party_qs = Party.objects.filter(pk=party.pk).select_related("owner", "team", "organisation", "parent").prefetch_related(
+        "tags", "emails", "phones", "addresses", "household_members", "life_events__member",
+        Prefetch("contacts", queryset=Party.objects.order_by("display_name")[:50]),
+        Prefetch("subsidiaries", queryset=Party.objects.order_by("display_name")),
+        Prefetch("contracts", queryset=Contract.objects.select_related("product__family").order_by("-start_date")),
+    )
+    party = party_qs.get()
+    party.recent_interactions = list(
+        Interaction.objects.filter(party=party).select_related("author").order_by("-occurred_at", "-id")[:TIMELINE_SIZE]
+    )
+    party.recent_transactions = list(
+        Transaction.objects.filter(party=party).select_related("product").order_by("-date", "-id")[:TIMELINE_SIZE]
+    )
+    party.consent_states = consent_states(party)
+    return party
