@@ -65,9 +65,8 @@ class AddressInput:
     kind: str = "home"
 
 
-def _clean_identity(values: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalise identity fields; raise ValidationFailed with every field error."""
-    errors: dict[str, list[str]] = {}
+def _clean_identity(values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    """Validate and normalise identity fields, adding every problem to `errors`."""
     kind = values.get("kind")
     for field, normaliser in (("siren", normalize_siren), ("siret", normalize_siret), ("vat_number", normalize_vat)):
         raw = values.get(field)
@@ -99,9 +98,12 @@ def _clean_identity(values: dict[str, Any]) -> dict[str, Any]:
     org = values.get("organisation")
     if org is not None and org.kind != PartyKind.ORGANISATION:
         errors["organisation"] = [_("A contact belongs to an organisation.")]
+    return values
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationFailed(_("Some fields are not valid."), fields=errors)
-    return values
 
 
 def _display_name(p: Party) -> str:
@@ -164,8 +166,8 @@ def party_create(*, actor: User, kind: str, email: str = "", phone: str = "",
     unknown = set(fields) - set(PARTY_FIELDS)
     if unknown:
         raise ValidationFailed(_("Unknown fields."), fields={f: [_("Unknown field.")] for f in sorted(unknown)})
-    values = _clean_identity({**fields, "kind": kind})
     errors: dict[str, list[str]] = {}
+    values = _clean_identity({**fields, "kind": kind}, errors)
     clean_email = clean_phone = ""
     try:
         clean_email = normalize_email(email) if email else ""
@@ -177,8 +179,7 @@ def party_create(*, actor: User, kind: str, email: str = "", phone: str = "",
         errors.update(exc.fields)
     if address is not None:
         errors.update(_address_errors(address))
-    if errors:
-        raise ValidationFailed(_("Some fields are not valid."), fields=errors)
+    _raise_if(errors)
     values["owner"], values["team"] = _resolve_owner(actor=actor, owner=values.get("owner"), team=values.get("team"))
     if not allow_duplicate:
         candidates = party_find_duplicates(
@@ -221,7 +222,9 @@ def party_update(*, party: Party, actor: User, version: int, tags: Sequence[str]
             raise ValidationFailed(_("You cannot reassign this customer."),
                                    fields={"owner": [_("You cannot reassign this customer.")]})
     current = {name: getattr(party, name) for name in PARTY_FIELDS}
-    values = _clean_identity({**current, **changes})
+    errors: dict[str, list[str]] = {}
+    values = _clean_identity({**current, **changes}, errors)
+    _raise_if(errors)
     if values.get("parent") is not None and values["parent"].pk == party.pk:
         raise ValidationFailed(_("A company cannot be its own parent."),
                                fields={"parent": [_("A company cannot be its own parent.")]})
@@ -291,6 +294,7 @@ def _set_primary(model: Any, party: Party, row: Any, is_primary: bool) -> None:
     if is_primary or not siblings.exclude(pk=row.pk).exists():
         siblings.exclude(pk=row.pk).update(is_primary=False)
         model.objects.filter(pk=row.pk).update(is_primary=True)
+        row.is_primary = True
 
 
 @transaction.atomic
@@ -335,7 +339,7 @@ def contact_point_remove(*, party: Party, actor: User, row: Email | Phone | Addr
     if row.party_id != party.pk:
         raise ValidationFailed(_("This contact point belongs to another customer."))
     model = type(row)
-    was_primary = row.is_primary
+    was_primary = model.objects.filter(pk=row.pk, is_primary=True).exists()
     label = row._meta.model_name
     events.record(actor=actor, action=f"{label}.removed", obj=row, party_id=party.pk)
     row.delete()

@@ -17,7 +17,7 @@ def person(*, owner: User, actor: User | None = None, **overrides: Any) -> Party
     values: dict[str, Any] = {
         "first_name": fake.first_name(), "last_name": fake.last_name(),
         "birth_date": fake.date_of_birth(minimum_age=18, maximum_age=90),
-        "email": fake.unique.email(), "phone": f"06{fake.unique.numerify('########')}",
+        "email": fake.unique.email(), "phone": f"06{fake.unique.numerify('1#######')}",
         "address": AddressInput(line1=fake.street_address(), postcode=fake.postcode(), city=fake.city()),
         "stage": "customer", "allow_duplicate": True,
     }
