@@ -81,18 +81,20 @@ class Party(VersionedModel):
     postcode = models.CharField(_("postcode"), max_length=10, blank=True, db_index=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     search_text = models.TextField(editable=False, blank=True)
+    # Folded display name, so "Élodie" sorts among the E's and not after "Zoé".
+    sort_name = models.CharField(max_length=200, editable=False, blank=True, db_default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", editable=False)
 
     class Meta:
-        ordering = ["display_name", "id"]
+        ordering = ["sort_name", "id"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         indexes = [
-            models.Index(fields=["owner", "display_name"]),
-            models.Index(fields=["team", "display_name"]),
-            models.Index(fields=["stage", "display_name"]),
-            models.Index(fields=["display_name", "id"]),
+            models.Index(fields=["owner", "sort_name", "id"]),
+            models.Index(fields=["team", "sort_name", "id"]),
+            models.Index(fields=["stage", "sort_name", "id"]),
+            models.Index(fields=["sort_name", "id"]),
             models.Index(fields=["city"]),
             models.Index(fields=["birth_date"]),
         ]

@@ -19,10 +19,10 @@ from fidelia.parties.models import ConsentRecord, Party
 from fidelia.parties.search import normalize_query
 
 SORTS = {
-    "name": ("display_name", "id"), "-name": ("-display_name", "-id"),
+    "name": ("sort_name", "id"), "-name": ("-sort_name", "-id"),
     "created": ("created_at", "id"), "-created": ("-created_at", "-id"),
-    "city": ("city", "display_name", "id"), "-city": ("-city", "-display_name", "-id"),
-    "stage": ("stage", "display_name", "id"), "-stage": ("-stage", "-display_name", "-id"),
+    "city": ("city", "sort_name", "id"), "-city": ("-city", "-sort_name", "-id"),
+    "stage": ("stage", "sort_name", "id"), "-stage": ("-stage", "-sort_name", "-id"),
 }
 FUZZY_THRESHOLD = 75  # rapidfuzz score (0–100) under which a fuzzy match is not shown
 
@@ -95,7 +95,7 @@ def party_search(*, user: User, q: str, limit: int = 10) -> list[Party]:
     exact = base
     for token in tokens:
         exact = exact.filter(search_text__contains=token)
-    found = list(exact.order_by("display_name", "id")[:limit])
+    found = list(exact.order_by("sort_name", "id")[:limit])
     if len(found) >= limit or any(t.isdigit() for t in tokens):
         return found
     seen = {p.pk for p in found}
@@ -113,7 +113,7 @@ def _fuzzy(base: QuerySet[Party], query: str, limit: int) -> list[Party]:
         ranked = base.annotate(score=RawSQL("fidelia_fuzzy(%s, search_text)", [query])).filter(
             score__gte=FUZZY_THRESHOLD
         )
-    return list(ranked.order_by("-score", "display_name", "id")[:limit])
+    return list(ranked.order_by("-score", "sort_name", "id")[:limit])
 
 
 def fuzzy_score(query: str, text: str) -> float:
@@ -209,8 +209,8 @@ def party_file(*, user: User, pk: Any) -> Party:
     party = party_get_for_user(user=user, pk=pk)
     party_qs = Party.objects.filter(pk=party.pk).select_related("owner", "team", "organisation", "parent").prefetch_related(
         "tags", "emails", "phones", "addresses", "household_members", "life_events__member",
-        Prefetch("contacts", queryset=Party.objects.order_by("display_name")[:50]),
-        Prefetch("subsidiaries", queryset=Party.objects.order_by("display_name")),
+        Prefetch("contacts", queryset=Party.objects.order_by("sort_name", "id")),
+        Prefetch("subsidiaries", queryset=Party.objects.order_by("sort_name", "id")),
         Prefetch("contracts", queryset=Contract.objects.select_related("product__family").order_by("-start_date")),
     )
     party = party_qs.get()

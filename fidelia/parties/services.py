@@ -16,6 +16,7 @@ from fidelia.accounts.enums import Role
 from fidelia.accounts.models import Team, User
 from fidelia.core import events
 from fidelia.core.errors import DomainError, ErrorCode, StaleVersion, ValidationFailed
+from fidelia.core.text import fold
 from fidelia.core.validation import (
     email_match_key,
     normalize_email,
@@ -115,6 +116,7 @@ def _display_name(p: Party) -> str:
 def _refresh_derived(party: Party) -> None:
     """Recompute the display name, contact mirrors and search text from the party and its rows."""
     party.display_name = _display_name(party)
+    party.sort_name = fold(party.display_name)[:200]
     if party.pk:
         emails = list(party.emails.order_by("-is_primary", "id").values_list("address", flat=True))
         phones = list(party.phones.order_by("-is_primary", "id").values_list("number", flat=True))
@@ -148,7 +150,7 @@ def _sync(party: Party) -> None:
     """Persist derived columns after a contact-point change, without touching the version."""
     _refresh_derived(party)
     Party.objects.filter(pk=party.pk).update(
-        display_name=party.display_name, email=party.email, phone=party.phone,
+        display_name=party.display_name, sort_name=party.sort_name, email=party.email, phone=party.phone,
         postcode=party.postcode, city=party.city, search_text=party.search_text,
     )
 
@@ -236,7 +238,7 @@ def party_update(*, party: Party, actor: User, version: int, tags: Sequence[str]
     _refresh_derived(party)
     row = {name: values[name] for name in PARTY_FIELDS}
     updated = Party.objects.filter(pk=party.pk, version=version).update(
-        **row, display_name=party.display_name, search_text=party.search_text,
+        **row, display_name=party.display_name, sort_name=party.sort_name, search_text=party.search_text,
         version=F("version") + 1, updated_at=timezone.now(),
     )
     if not updated:

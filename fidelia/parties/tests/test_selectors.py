@@ -1,0 +1,157 @@
+"""Visibility and search: what each persona finds, and that typos, accents and case are forgiven."""
+import datetime as dt
+
+import pytest
+from django.http import Http404
+
+from fidelia.parties import selectors
+from fidelia.parties.selectors import PartyFilters
+from fidelia.parties.services import AddressInput
+from fidelia.parties.tests import factories
+
+
+@pytest.fixture
+def book(personas):
+    """Alice's, Bob's (same team) and the outsider's (Paris) customers."""
+    return {
+        "alice": factories.person(owner=personas.alice, first_name="Élodie", last_name="Le Goff",
+                                  email="elodie.legoff@exemple.fr", phone="06 12 34 56 78",
+                                  address=AddressInput(line1="1 rue Mercière", postcode="69002", city="Lyon")),
+        "bob": factories.person(owner=personas.bob, first_name="François", last_name="Dupont",
+                                address=AddressInput(line1="3 quai Perrache", postcode="69002", city="Lyon")),
+        "paris": factories.person(owner=personas.outsider, first_name="Hélène", last_name="Dupond",
+                                  address=AddressInput(line1="8 rue Auber", postcode="75009", city="Paris")),
+        "org": factories.organisation(owner=personas.alice, legal_name="Boulangerie Grégoire", siren="732829320"),
+    }
+
+
+VISIBLE = {
+    "admin": {"alice", "bob", "paris", "org"},
+    "dpo": {"alice", "bob", "paris", "org"},
+    "marketing": {"alice", "bob", "paris", "org"},
+    "service": {"alice", "bob", "paris", "org"},
+    "manager": {"alice", "bob", "org"},
+    "alice": {"alice", "org"},
+    "bob": {"bob"},
+    "outsider": {"paris"},
+    "analyst": set(),
+}
+WRITABLE = {
+    "admin": {"alice", "bob", "paris", "org"},
+    "manager": {"alice", "bob", "org"},
+    "alice": {"alice", "org"},
+    "bob": {"bob"},
+    "outsider": {"paris"},
+    "dpo": set(), "marketing": set(), "service": set(), "analyst": set(),
+}
+
+
+@pytest.mark.parametrize("who", sorted(VISIBLE))
+def test_read_and_write_visibility_per_role(personas, book, who):
+    user = personas.by_role()[who]
+    for key, party in book.items():
+        readable = key in VISIBLE[who]
+        assert selectors.parties_for_user(user).filter(pk=party.pk).exists() is readable, key
+        if readable:
+            assert selectors.party_get_for_user(user=user, pk=party.pk) == party
+        else:
+            with pytest.raises(Http404):
+                selectors.party_get_for_user(user=user, pk=party.pk)
+        if key in WRITABLE[who]:
+            assert selectors.party_get_for_user(user=user, pk=party.pk, for_write=True) == party
+        else:
+            with pytest.raises(Http404):
+                selectors.party_get_for_user(user=user, pk=party.pk, for_write=True)
+
+
+def test_team_reading_can_be_switched_on_per_team(personas, book):
+    personas.lyon.reps_read_team = True
+    personas.lyon.save()
+    bob = type(personas.bob).objects.get(pk=personas.bob.pk)
+    assert selectors.parties_for_user(bob).filter(pk=book["alice"].pk).exists()
+    with pytest.raises(Http404):
+        selectors.party_get_for_user(user=bob, pk=book["alice"].pk, for_write=True)
+
+
+def test_inactive_user_and_garbage_ids_see_nothing(personas, book):
+    personas.admin.is_active = False
+    assert not selectors.parties_for_user(personas.admin).exists()
+    for pk in ("abc", None, "1; drop table", 10**30):
+        with pytest.raises(Http404):
+            selectors.party_get_for_user(user=personas.alice, pk=pk)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("elodie", "alice"), ("ÉLODIE", "alice"), ("le goff", "alice"), ("legoff@exemple", "alice"),
+    ("06 12 34 56", "alice"), ("+33 6 12 34", "alice"), ("732829320", "org"), ("gregoire", "org"),
+    ("Elodei", "alice"),            # swapped letters
+    ("Legof", "alice"),             # missing letter
+    ("boulangrie gregoire", "org"),  # typo in one word
+    ("francois dupont", "bob"),
+])
+def test_search_forgives_accents_case_and_typos(personas, book, query, expected):
+    found = selectors.party_search(user=personas.admin, q=query)
+    assert found and found[0].pk == book[expected].pk, [p.display_name for p in found]
+
+
+def test_search_never_shows_other_portfolios(personas, book):
+    assert [p.pk for p in selectors.party_search(user=personas.outsider, q="dupon")] == [book["paris"].pk]
+    assert {p.pk for p in selectors.party_search(user=personas.manager, q="dupon")} == {book["bob"].pk}
+    assert selectors.party_search(user=personas.analyst, q="dupont") == []
+
+
+def test_search_ignores_too_short_queries(personas, book):
+    assert selectors.party_search(user=personas.admin, q=" e ") == []
+
+
+def test_search_query_count_does_not_grow_with_results(personas, django_assert_max_num_queries):
+    for i in range(30):
+        factories.person(owner=personas.alice, last_name=f"Martin{i:02d}")
+    with django_assert_max_num_queries(3):
+        found = selectors.party_search(user=personas.alice, q="martin", limit=10)
+    assert len(found) == 10
+
+
+def test_list_filters_and_sorting(personas, book):
+    admin = personas.admin
+    by_city = selectors.party_list(user=admin, filters=PartyFilters(city="lyon", sort="-name"))
+    assert [p.pk for p in by_city] == [book["bob"].pk, book["alice"].pk]
+    assert list(selectors.party_list(user=admin, filters=PartyFilters(kind="organisation"))) == [book["org"]]
+    assert list(selectors.party_list(user=admin, filters=PartyFilters(owner=personas.outsider.pk))) == [book["paris"]]
+    assert list(selectors.party_list(user=admin, filters=PartyFilters(team=personas.paris.pk))) == [book["paris"]]
+    assert list(selectors.party_list(user=admin, filters=PartyFilters(postcode="750"))) == [book["paris"]]
+    assert list(selectors.party_list(user=personas.alice, filters=PartyFilters(q="dupon"))) == []
+    assert list(selectors.party_list(user=admin, filters=PartyFilters(sort="nonsense")))  # falls back to name
+
+
+def test_tag_filter(personas, book):
+    from fidelia.parties.services import party_update
+    party_update(party=book["alice"], actor=personas.alice, version=book["alice"].version, tags=["VIP"])
+    assert list(selectors.party_list(user=personas.admin, filters=PartyFilters(tag="VIP"))) == [book["alice"]]
+
+
+def test_party_file_loads_in_a_fixed_number_of_queries(personas, django_assert_max_num_queries):
+    from decimal import Decimal
+
+    from fidelia.interactions.services import interaction_log
+    from fidelia.parties.services import consent_record, household_member_add, life_event_add
+    from fidelia.sales.services import contract_create, family_create, product_create, transaction_record
+
+    party = factories.person(owner=personas.alice)
+    family = family_create(actor=personas.admin, name="Épargne")
+    product = product_create(actor=personas.admin, code="LIVA", name="Livret A", family=family, kind="tactical",
+                             price=Decimal("10"), margin_rate=Decimal("0.2"))
+    for i in range(30):
+        interaction_log(party=party, actor=personas.alice, channel="phone", direction="outbound", subject=f"Appel {i}")
+        transaction_record(party=party, actor=personas.alice, product=product, date=dt.date(2025, 1, 1) + dt.timedelta(days=i),
+                           amount=Decimal("100"), channel="branch")
+        contract_create(party=party, actor=personas.alice, product=product, start_date=dt.date(2024, 1, 1))
+        consent_record(party=party, actor=personas.alice, channel="email", purpose="newsletter", granted=bool(i % 2))
+        member = household_member_add(party=party, actor=personas.alice, role="child", first_name=f"Enfant {i}")
+        life_event_add(party=party, actor=personas.alice, kind="birth", date=dt.date(2020, 1, 1), member=member)
+    with django_assert_max_num_queries(20):
+        loaded = selectors.party_file(user=personas.alice, pk=party.pk)
+        assert len(loaded.recent_interactions) == 20 and len(loaded.recent_transactions) == 20
+        assert len(loaded.contracts.all()) == 30 and len(loaded.household_members.all()) == 30
+        assert [e.member.first_name for e in loaded.life_events.all()]
+        assert loaded.consent_states[0].history[0].recorded_by == personas.alice
