@@ -57,6 +57,20 @@ class PartyFilters:
     postcode: str = ""
     q: str = ""
     sort: str = "name"
+    # segment-ready criteria
+    csp: str = ""
+    income_bracket: str = ""
+    preferred_channel: str = ""
+    min_age: int | None = None
+    max_age: int | None = None
+
+
+def _years_ago(years: int) -> dt.date:
+    today = dt.date.today()
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
 
 
 def party_list(*, user: User, filters: PartyFilters) -> QuerySet[Party]:
@@ -75,6 +89,13 @@ def party_list(*, user: User, filters: PartyFilters) -> QuerySet[Party]:
         qs = qs.filter(city__iexact=filters.city.strip())
     if filters.postcode:
         qs = qs.filter(postcode__startswith=filters.postcode.strip())
+    for name in ("csp", "income_bracket", "preferred_channel"):
+        if getattr(filters, name):
+            qs = qs.filter(**{name: getattr(filters, name)})
+    if filters.min_age is not None and 0 <= filters.min_age <= 130:
+        qs = qs.filter(birth_date__lte=_years_ago(filters.min_age))
+    if filters.max_age is not None and 0 <= filters.max_age <= 130:
+        qs = qs.filter(birth_date__gt=_years_ago(filters.max_age + 1))
     if filters.q:
         for token in normalize_query(filters.q):
             qs = qs.filter(search_text__contains=token)

@@ -155,3 +155,21 @@ def test_party_file_loads_in_a_fixed_number_of_queries(personas, django_assert_m
         assert len(loaded.contracts.all()) == 30 and len(loaded.household_members.all()) == 30
         assert [e.member.first_name for e in loaded.life_events.all()]
         assert loaded.consent_states[0].history[0].recorded_by == personas.alice
+
+
+def test_segment_ready_filters(personas):
+    young = factories.person(owner=personas.alice, birth_date=factories.birth(25), csp="5", income_bracket="20_35",
+                             preferred_channel="sms")
+    old = factories.person(owner=personas.alice, birth_date=factories.birth(70), csp="7", income_bracket="35_50")
+    admin = personas.admin
+
+    def pks(**kw):
+        return [p.pk for p in selectors.party_list(user=admin, filters=PartyFilters(**kw))]
+
+    assert pks(csp="7") == [old.pk]
+    assert pks(income_bracket="20_35") == [young.pk]
+    assert pks(preferred_channel="sms") == [young.pk]
+    assert pks(min_age=60) == [old.pk]
+    assert pks(max_age=25) == [young.pk]
+    assert pks(min_age=26, max_age=69) == []
+    assert sorted(pks(min_age=25, max_age=70)) == sorted([young.pk, old.pk])
