@@ -1,0 +1,43 @@
+"""REST API of the caller's own account: who am I, and personal API tokens (create, list, revoke)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Path, Router
+
+from fidelia.accounts import services
+from fidelia.accounts.models import ApiToken, User
+from fidelia.accounts.schemas import MeOut, TokenCreatedOut, TokenCreateIn, TokenOut
+from fidelia.core.api import MAX_ID, current_user, errors
+
+router = Router(tags=["Account"])
+
+
+@router.get("/me", response={200: MeOut, **errors()}, summary="The authenticated user")
+def me(request: HttpRequest) -> User:
+    """The user the token (or session) belongs to, with their role and team."""
+    return current_user(request)
+
+
+@router.get("/tokens", response={200: list[TokenOut], **errors()}, summary="List my API tokens")
+def list_tokens(request: HttpRequest) -> Any:
+    """The caller's own tokens, newest first, revoked ones included. Clear tokens are never shown again."""
+    return ApiToken.objects.filter(user=current_user(request)).order_by("-created_at", "-id")
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, **errors()}, summary="Create an API token")
+def create_token(request: HttpRequest, payload: TokenCreateIn) -> tuple[int, dict[str, Any]]:
+    """Create a personal token for `Authorization: Bearer <token>`. The clear token is returned once."""
+    token, raw = services.api_token_create(user=current_user(request), name=payload.name)
+    return 201, {"id": token.id, "name": token.name, "created_at": token.created_at,
+                 "last_used_at": token.last_used_at, "revoked_at": token.revoked_at, "token": raw}
+
+
+@router.delete("/tokens/{token_id}", response={204: None, **errors(404)}, summary="Revoke an API token")
+def revoke_token(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID)) -> tuple[int, None]:
+    """Revoke one of the caller's tokens; it stops working at once."""
+    token = get_object_or_404(ApiToken, user=current_user(request), pk=token_id)
+    services.api_token_revoke(token=token)
+    return 204, None

@@ -1,0 +1,361 @@
+"""API input and output schemas for the customer file. Shapes only: rules live in the services."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import StringConstraints
+
+from fidelia.core.api import Count, Date, DateTime, Id, Page, text
+from fidelia.core.validation import format_phone
+from fidelia.parties.enums import (
+    Channel,
+    Civility,
+    ConsentPurpose,
+    ConsentSource,
+    ContactKind,
+    Csp,
+    IncomeBracket,
+    LifeEventKind,
+    MemberRole,
+    PartyKind,
+    Stage,
+)
+from fidelia.parties.selectors import SORTS
+
+Blank = Literal[""]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
+PartySort = Literal[tuple(SORTS)]  # type: ignore[valid-type]
+
+
+# --- references used in outputs --------------------------------------------------------------
+
+class UserRefOut(Schema):
+    id: int
+    username: str
+    name: str
+
+    @staticmethod
+    def resolve_name(obj: object) -> str:
+        return str(obj)
+
+
+class TeamRefOut(Schema):
+    id: int
+    name: str
+
+
+class PartyRefOut(Schema):
+    id: int
+    kind: str
+    display_name: str
+
+
+# --- contact points, household, consent, life events -----------------------------------------
+
+class AddressIn(Schema):
+    kind: ContactKind = ContactKind.HOME
+    line1: text(200)
+    line2: text(200) = ""
+    postcode: text(10)
+    city: text(120)
+    country: CountryCode = "FR"
+
+
+class AddressAddIn(AddressIn):
+    is_primary: bool = False
+
+
+class AddressOut(Schema):
+    id: int
+    kind: str
+    line1: str
+    line2: str
+    postcode: str
+    city: str
+    country: str
+    is_primary: bool
+
+
+class EmailIn(Schema):
+    address: text(254)
+    kind: ContactKind = ContactKind.HOME
+    is_primary: bool = False
+
+
+class EmailOut(Schema):
+    id: int
+    kind: str
+    address: str
+    is_primary: bool
+
+
+class PhoneIn(Schema):
+    number: text(40) = Field(..., examples=["06 12 34 56 78"])
+    kind: ContactKind = ContactKind.MOBILE
+    is_primary: bool = False
+
+
+class PhoneOut(Schema):
+    id: int
+    kind: str
+    number: str = Field(..., description="E.164, e.g. +33612345678.")
+    display: str = Field(..., description="As people write it: 06 12 34 56 78 (France), international otherwise.")
+    is_primary: bool
+
+    @staticmethod
+    def resolve_display(obj: object) -> str:
+        return format_phone(obj.number)  # type: ignore[attr-defined]
+
+
+class HouseholdMemberIn(Schema):
+    role: MemberRole
+    first_name: text(100)
+    last_name: text(100) = ""
+    birth_date: Date | None = None
+    member_party: Id | None = Field(None, description="Id of the member's own customer file, if any.")
+
+
+class HouseholdMemberOut(Schema):
+    id: int
+    role: str
+    first_name: str
+    last_name: str
+    birth_date: dt.date | None
+    member_party_id: int | None
+
+
+class ConsentIn(Schema):
+    channel: Channel
+    purpose: ConsentPurpose
+    granted: bool
+    source: ConsentSource = ConsentSource.API
+    wording: text(5000) = ""
+    recorded_at: DateTime | None = Field(None, description="When the person decided; now by default.")
+
+
+class ConsentOut(Schema):
+    id: int
+    channel: str
+    purpose: str
+    granted: bool
+    source: str
+    wording: str
+    recorded_at: dt.datetime
+    recorded_by: UserRefOut | None
+
+
+class ConsentStateOut(Schema):
+    """The latest decision for a (channel, purpose)."""
+
+    channel: str
+    purpose: str
+    current: ConsentOut | None
+
+
+class LifeEventIn(Schema):
+    kind: LifeEventKind
+    date: Date
+    details: text(200) = ""
+    member: Id | None = Field(None, description="Id of a household member of this customer.")
+
+
+class LifeEventOut(Schema):
+    id: int
+    kind: str
+    date: dt.date
+    details: str
+    member_id: int | None
+    created_at: dt.datetime
+
+
+# --- parties -----------------------------------------------------------------------------------
+
+class PartyFields(Schema):
+    """Identity and relationship fields shared by create and update."""
+
+    stage: Stage = Stage.PROSPECT
+    civility: Civility = Civility.NONE
+    first_name: text(100) = ""
+    last_name: text(100) = ""
+    birth_date: Date | None = None
+    csp: Csp | Blank = ""
+    income_bracket: IncomeBracket | Blank = ""
+    organisation: Id | None = Field(None, description="Id of the organisation a contact works for.")
+    job_title: text(120) = ""
+    legal_name: text(200) = ""
+    siren: text(20) = ""
+    siret: text(30) = ""
+    vat_number: text(30) = ""
+    sector: text(120) = ""
+    employees: Count | None = None
+    parent: Id | None = Field(None, description="Id of the parent company.")
+    preferred_channel: Channel | Blank = ""
+    owner: Id | None = Field(None, description="User id of the account manager.")
+    team: Id | None = Field(None, description="Team / agency id.")
+    notes: text(10000) = ""
+    customer_since: Date | None = None
+
+
+class PartyCreateIn(PartyFields):
+    kind: PartyKind
+    email: text(254) = ""
+    phone: text(40) = ""
+    address: AddressIn | None = None
+    tags: list[text(60)] = Field(default_factory=list, max_length=50)
+    allow_duplicate: bool = Field(False, description="Create even if possible duplicates exist (409 otherwise).")
+
+
+class PartyUpdateIn(PartyFields):
+    """Only the fields sent are changed. `tags`, when sent, replaces the whole set."""
+
+    tags: list[text(60)] | None = Field(None, max_length=50)
+
+
+class PartyListOut(Schema):
+    id: int
+    kind: str
+    stage: str
+    display_name: str
+    email: str
+    phone: str
+    phone_display: str
+    postcode: str
+    city: str
+    owner: UserRefOut | None
+    team: TeamRefOut | None
+    tags: list[str]
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_phone_display(obj: object) -> str:
+        return format_phone(obj.phone) if obj.phone else ""  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_tags(obj: object) -> list[str]:
+        return [t.name for t in obj.tags.all()]  # type: ignore[attr-defined]
+
+
+class PartyPage(Page[PartyListOut]):
+    pass
+
+
+class ContractBriefOut(Schema):
+    id: int
+    reference: str
+    product_id: int
+    product_name: str
+    status: str
+    start_date: dt.date
+    end_date: dt.date | None
+    renewal_date: dt.date | None
+    annual_amount: Decimal
+
+    @staticmethod
+    def resolve_product_name(obj: object) -> str:
+        return obj.product.name  # type: ignore[attr-defined]
+
+
+class InteractionBriefOut(Schema):
+    id: int
+    channel: str
+    direction: str
+    subject: str
+    outcome: str
+    occurred_at: dt.datetime
+    author: UserRefOut | None
+
+
+class TransactionBriefOut(Schema):
+    id: int
+    date: dt.date
+    product_id: int
+    quantity: int
+    amount: Decimal
+    margin: Decimal
+    channel: str
+
+
+class PartyOut(PartyListOut):
+    """The single customer file (fiche client unique)."""
+
+    civility: str
+    first_name: str
+    last_name: str
+    birth_date: dt.date | None
+    csp: str
+    income_bracket: str
+    organisation: PartyRefOut | None
+    job_title: str
+    legal_name: str
+    siren: str
+    siret: str
+    vat_number: str
+    sector: str
+    employees: int | None
+    parent: PartyRefOut | None
+    preferred_channel: str
+    notes: str
+    customer_since: dt.date | None
+    emails: list[EmailOut]
+    phones: list[PhoneOut]
+    addresses: list[AddressOut]
+    household_members: list[HouseholdMemberOut]
+    life_events: list[LifeEventOut]
+    consents: list[ConsentStateOut] = Field(..., description="Current decision per channel and purpose.")
+    contacts: list[PartyRefOut] = Field(..., description="People working for this organisation.")
+    subsidiaries: list[PartyRefOut]
+    contracts: list[ContractBriefOut]
+    recent_interactions: list[InteractionBriefOut]
+    recent_transactions: list[TransactionBriefOut]
+
+    @staticmethod
+    def resolve_consents(obj: object) -> list[object]:
+        return obj.consent_states  # type: ignore[attr-defined]
+
+
+class PartySearchOut(Schema):
+    id: int
+    kind: str
+    stage: str
+    display_name: str
+    email: str
+    phone: str
+    phone_display: str
+    postcode: str
+    city: str
+
+    @staticmethod
+    def resolve_phone_display(obj: object) -> str:
+        return format_phone(obj.phone) if obj.phone else ""  # type: ignore[attr-defined]
+
+
+class PartyFiltersIn(Schema):
+    stage: Stage | None = None
+    kind: PartyKind | None = None
+    owner: Id | None = None
+    team: Id | None = None
+    tag: text(60) | None = None
+    city: text(120) | None = None
+    postcode: text(10) | None = None
+    q: text(200) | None = Field(None, description="Words of the name, e-mail, phone, SIREN or city.")
+    sort: PartySort = "name"
+
+
+class SearchIn(Schema):
+    q: text(200) = Field(..., description="What the user typed: name (typos tolerated), e-mail, phone, SIREN…")
+    limit: int = Field(10, ge=1, le=50)
+
+
+class DuplicateCheckIn(Schema):
+    email: text(254) = ""
+    phone: text(40) = ""
+    siren: text(20) = ""
+    name: text(200) = Field("", description="Full name or legal name.")
+    birth_date: Date | None = None
+    postcode: text(10) = ""
+    exclude: Id | None = Field(None, description="Id of the party being edited, left out of the results.")

@@ -1,0 +1,263 @@
+"""REST API of the catalogue, the products held by customers (contracts) and their transactions.
+
+The catalogue is readable by everyone and changed only by those `policies.can_edit_catalogue`
+allows (403 otherwise). Contracts and transactions follow the customer's portfolio: 404 outside it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router
+
+from fidelia.accounts import policies
+from fidelia.accounts.models import User
+from fidelia.core.api import (
+    IF_MATCH,
+    MAX_ID,
+    PageIn,
+    current_user,
+    errors,
+    if_match_version,
+    paginate,
+    resolve,
+    set_etag,
+)
+from fidelia.core.errors import PermissionDenied, ValidationFailed
+from fidelia.parties.selectors import party_get_for_user
+from fidelia.sales import services
+from fidelia.sales.models import Contract, Product, ProductFamily
+from fidelia.sales.schemas import (
+    ContractCreateIn,
+    ContractFiltersIn,
+    ContractOut,
+    ContractPage,
+    ContractUpdateIn,
+    ProductCreateIn,
+    ProductFamilyIn,
+    ProductFamilyOut,
+    ProductFiltersIn,
+    ProductOut,
+    ProductPage,
+    ProductUpdateIn,
+    TransactionFiltersIn,
+    TransactionIn,
+    TransactionOut,
+    TransactionPage,
+)
+from fidelia.sales.selectors import contracts_for_user, products_for_user, transactions_for_user
+
+router = Router(tags=["Sales"])
+
+PartyId = Path(..., ge=1, le=MAX_ID, description="Customer id.")
+RowId = Path(..., ge=1, le=MAX_ID)
+
+
+def _require_catalogue_rights(user: User) -> None:
+    if not policies.can_edit_catalogue(user):
+        raise PermissionDenied(_("You may not change the catalogue."))
+
+
+def _product(user: User, pk: int | None, field: str = "product") -> Product | None:
+    return resolve(products_for_user(user), pk, field=field)
+
+
+# --- catalogue -------------------------------------------------------------------------------
+
+@router.get("/product-families", response={200: list[ProductFamilyOut], **errors()},
+            summary="List product families")
+def list_families(request: HttpRequest) -> Any:
+    """The families the catalogue is organised in."""
+    return ProductFamily.objects.order_by("name")
+
+
+@router.post("/product-families", response={201: ProductFamilyOut, **errors(403)},
+             summary="Create a product family")
+def create_family(request: HttpRequest, payload: ProductFamilyIn) -> tuple[int, ProductFamily]:
+    """Add a family to the catalogue (catalogue managers only); an existing name is returned as is."""
+    user = current_user(request)
+    _require_catalogue_rights(user)
+    return 201, services.family_create(actor=user, **payload.dict())
+
+
+@router.get("/products", response={200: ProductPage, **errors()}, summary="List products")
+def list_products(request: HttpRequest, filters: Query[ProductFiltersIn], page: Query[PageIn]) -> dict[str, Any]:
+    """The catalogue (fiches produits), by family and name."""
+    queryset = products_for_user(current_user(request))
+    if filters.family:
+        queryset = queryset.filter(family_id=filters.family)
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.is_active is not None:
+        queryset = queryset.filter(is_active=filters.is_active)
+    if filters.q:
+        queryset = queryset.filter(Q(code__icontains=filters.q) | Q(name__icontains=filters.q))
+    return paginate(queryset.order_by("family__name", "name", "id"), page)
+
+
+@router.get("/products/{product_id}", response={200: ProductOut, **errors(404)}, summary="Get a product")
+def get_product(request: HttpRequest, response: HttpResponse, product_id: int = RowId) -> Product:
+    """A product sheet; the ETag header carries the version to send back in If-Match."""
+    product = products_for_user(current_user(request)).filter(pk=product_id).first()
+    if product is None:
+        raise Http404
+    set_etag(response, product.version)
+    return product
+
+
+@router.post("/products", response={201: ProductOut, **errors(403)}, summary="Create a product")
+def create_product(request: HttpRequest, response: HttpResponse, payload: ProductCreateIn) -> tuple[int, Product]:
+    """Add a product to the catalogue (catalogue managers only)."""
+    user = current_user(request)
+    _require_catalogue_rights(user)
+    data = payload.dict()
+    data["family"] = resolve(ProductFamily.objects.all(), data["family"], field="family")
+    product = services.product_create(actor=user, **data)
+    set_etag(response, product.version)
+    return 201, product
+
+
+@router.patch("/products/{product_id}", response={200: ProductOut, **errors(403, 404, 412, 428)},
+              summary="Update a product")
+def update_product(request: HttpRequest, response: HttpResponse, payload: ProductUpdateIn,
+                   product_id: int = RowId, if_match: str | None = IF_MATCH) -> Product:
+    """Change the fields sent (catalogue managers only). Needs If-Match: 428 without, 412 if stale."""
+    user = current_user(request)
+    product = products_for_user(user).filter(pk=product_id).first()
+    if product is None:
+        raise Http404
+    _require_catalogue_rights(user)
+    version = if_match_version(if_match)
+    changes = _explicit(payload)
+    if "family" in changes:
+        changes["family"] = resolve(ProductFamily.objects.all(), changes["family"], field="family")
+    product = services.product_update(product=product, actor=user, version=version, **changes)
+    set_etag(response, product.version)
+    return product
+
+
+def _explicit(payload: Any) -> dict[str, Any]:
+    """The fields the client sent; null is refused where the field cannot be empty."""
+    changes = payload.dict(exclude_unset=True)
+    nullable = {"end_date", "renewal_date"}
+    nulls = [name for name, value in changes.items() if value is None and name not in nullable]
+    if nulls:
+        message = _("This field cannot be null.")
+        raise ValidationFailed(_("Some fields are not valid."), fields={name: [message] for name in nulls})
+    return changes
+
+
+# --- contracts -------------------------------------------------------------------------------
+
+def _contract(user: User, pk: int) -> Contract:
+    contract = contracts_for_user(user).filter(pk=pk).first()
+    if contract is None:
+        raise Http404
+    return contract
+
+
+@router.get("/contracts", response={200: ContractPage, **errors()}, summary="List contracts")
+def list_contracts(request: HttpRequest, filters: Query[ContractFiltersIn], page: Query[PageIn]) -> dict[str, Any]:
+    """Products held by the customers the caller may read, latest first."""
+    queryset = contracts_for_user(current_user(request))
+    if filters.party:
+        queryset = queryset.filter(party_id=filters.party)
+    if filters.product:
+        queryset = queryset.filter(product_id=filters.product)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    return paginate(queryset.order_by("-start_date", "-id"), page)
+
+
+@router.get("/contracts/{contract_id}", response={200: ContractOut, **errors(404)}, summary="Get a contract")
+def get_contract(request: HttpRequest, response: HttpResponse, contract_id: int = RowId) -> Contract:
+    """A contract; the ETag header carries the version to send back in If-Match."""
+    contract = _contract(current_user(request), contract_id)
+    set_etag(response, contract.version)
+    return contract
+
+
+@router.patch("/contracts/{contract_id}", response={200: ContractOut, **errors(404, 412, 428)},
+              summary="Update a contract")
+def update_contract(request: HttpRequest, response: HttpResponse, payload: ContractUpdateIn,
+                    contract_id: int = RowId, if_match: str | None = IF_MATCH) -> Contract:
+    """Change the fields sent (dates, status, amount, product). Needs If-Match: 428 without, 412 if stale."""
+    user = current_user(request)
+    contract = _contract(user, contract_id)
+    party_get_for_user(user=user, pk=contract.party_id, for_write=True)
+    version = if_match_version(if_match)
+    changes = _explicit(payload)
+    if "product" in changes:
+        changes["product"] = _product(user, changes["product"])
+    services.contract_update(contract=contract, actor=user, version=version, **changes)
+    contract = _contract(user, contract_id)
+    set_etag(response, contract.version)
+    return contract
+
+
+@router.get("/parties/{party_id}/contracts", response={200: ContractPage, **errors(404)},
+            summary="A customer's contracts")
+def list_party_contracts(request: HttpRequest, page: Query[PageIn], party_id: int = PartyId) -> dict[str, Any]:
+    """The products and services the customer holds (Contrats tab), latest first."""
+    user = current_user(request)
+    party = party_get_for_user(user=user, pk=party_id)
+    return paginate(contracts_for_user(user).filter(party=party).order_by("-start_date", "-id"), page)
+
+
+@router.post("/parties/{party_id}/contracts", response={201: ContractOut, **errors(404)},
+             summary="Create a contract")
+def create_contract(request: HttpRequest, response: HttpResponse, payload: ContractCreateIn,
+                    party_id: int = PartyId) -> tuple[int, Contract]:
+    """Record a product held by the customer; an active contract makes a prospect a customer."""
+    user = current_user(request)
+    party = party_get_for_user(user=user, pk=party_id, for_write=True)
+    data = payload.dict()
+    data["product"] = _product(user, data["product"])
+    contract = services.contract_create(party=party, actor=user, **data)
+    set_etag(response, contract.version)
+    return 201, _contract(user, contract.pk)
+
+
+# --- transactions ----------------------------------------------------------------------------
+
+@router.get("/transactions", response={200: TransactionPage, **errors()}, summary="List transactions")
+def list_transactions(request: HttpRequest, filters: Query[TransactionFiltersIn], page: Query[PageIn]) -> dict[str, Any]:
+    """Purchases and refunds of the customers the caller may read, latest first, within a date range."""
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        message = _("The end of the range is before its start.")
+        raise ValidationFailed(message, fields={"date_to": [message]})
+    queryset = transactions_for_user(current_user(request))
+    if filters.date_from:
+        queryset = queryset.filter(date__gte=filters.date_from)
+    if filters.date_to:
+        queryset = queryset.filter(date__lte=filters.date_to)
+    if filters.party:
+        queryset = queryset.filter(party_id=filters.party)
+    if filters.product:
+        queryset = queryset.filter(product_id=filters.product)
+    if filters.channel:
+        queryset = queryset.filter(channel=filters.channel)
+    return paginate(queryset.order_by("-date", "-id"), page)
+
+
+@router.get("/parties/{party_id}/transactions", response={200: TransactionPage, **errors(404)},
+            summary="A customer's transactions")
+def list_party_transactions(request: HttpRequest, page: Query[PageIn], party_id: int = PartyId) -> dict[str, Any]:
+    """The customer's account movements (Mouvements tab), latest first."""
+    user = current_user(request)
+    party = party_get_for_user(user=user, pk=party_id)
+    return paginate(transactions_for_user(user).filter(party=party).order_by("-date", "-id"), page)
+
+
+@router.post("/parties/{party_id}/transactions", response={201: TransactionOut, **errors(404)},
+             summary="Record a transaction")
+def record_transaction(request: HttpRequest, payload: TransactionIn, party_id: int = PartyId) -> tuple[int, Any]:
+    """Record a purchase (negative amount: a refund); a purchase makes a prospect a customer."""
+    user = current_user(request)
+    party = party_get_for_user(user=user, pk=party_id, for_write=True)
+    data = payload.dict()
+    data["product"] = _product(user, data["product"])
+    row = services.transaction_record(party=party, actor=user, **data)
+    return 201, transactions_for_user(user).get(pk=row.pk)

@@ -1,0 +1,174 @@
+"""API schemas for the catalogue, contracts (products held) and transactions."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated
+
+from ninja import Field, Schema
+
+from fidelia.core.api import MAX_INT, Date, Id, Page, text
+from fidelia.parties.schemas import PartyRefOut
+from fidelia.sales.enums import ContractStatus, ProductKind, SalesChannel
+
+Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2, allow_inf_nan=False)]
+PositiveMoney = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, allow_inf_nan=False)]
+Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4, allow_inf_nan=False)]
+Quantity = Annotated[int, Field(ge=1, le=MAX_INT)]
+
+
+# --- catalogue -------------------------------------------------------------------------------
+
+class ProductFamilyIn(Schema):
+    name: text(120)
+    description: text(5000) = ""
+
+
+class ProductFamilyOut(Schema):
+    id: int
+    name: str
+    description: str
+
+
+class ProductRefOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class ProductCreateIn(Schema):
+    code: text(30)
+    name: text(200)
+    family: Id
+    kind: ProductKind = Field(..., description="Strategic or tactical product.")
+    price: PositiveMoney
+    margin_rate: Rate = Field(..., description="Share of the price that is margin, between 0 and 1.")
+    is_active: bool = True
+    description: text(5000) = ""
+
+
+class ProductUpdateIn(Schema):
+    """Only the fields sent are changed."""
+
+    code: text(30) = None
+    name: text(200) = None
+    family: Id = None
+    kind: ProductKind = None
+    price: PositiveMoney = None
+    margin_rate: Rate = None
+    is_active: bool = None
+    description: text(5000) = None
+
+
+class FamilyRefOut(Schema):
+    id: int
+    name: str
+
+
+class ProductOut(Schema):
+    id: int
+    code: str
+    name: str
+    family: FamilyRefOut
+    kind: str
+    price: Decimal
+    margin_rate: Decimal
+    is_active: bool
+    description: str
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ProductPage(Page[ProductOut]):
+    pass
+
+
+class ProductFiltersIn(Schema):
+    family: Id | None = None
+    kind: ProductKind | None = None
+    is_active: bool | None = None
+    q: text(100) | None = Field(None, description="Part of the code or name.")
+
+
+# --- contracts -------------------------------------------------------------------------------
+
+class ContractCreateIn(Schema):
+    product: Id
+    start_date: Date
+    end_date: Date | None = None
+    renewal_date: Date | None = None
+    status: ContractStatus = ContractStatus.ACTIVE
+    annual_amount: PositiveMoney = Decimal("0")
+    reference: text(40) = Field("", description="Generated when left empty.")
+
+
+class ContractUpdateIn(Schema):
+    """Only the fields sent are changed."""
+
+    product: Id = None
+    start_date: Date = None
+    end_date: Date | None = None
+    renewal_date: Date | None = None
+    status: ContractStatus = None
+    annual_amount: PositiveMoney = None
+
+
+class ContractOut(Schema):
+    id: int
+    reference: str
+    party: PartyRefOut
+    product: ProductRefOut
+    start_date: dt.date
+    end_date: dt.date | None
+    renewal_date: dt.date | None
+    status: str
+    annual_amount: Decimal
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ContractPage(Page[ContractOut]):
+    pass
+
+
+class ContractFiltersIn(Schema):
+    party: Id | None = None
+    product: Id | None = None
+    status: ContractStatus | None = None
+
+
+# --- transactions ----------------------------------------------------------------------------
+
+class TransactionIn(Schema):
+    product: Id
+    date: Date
+    amount: Money = Field(..., description="Negative for a refund; never zero.")
+    channel: SalesChannel
+    quantity: Quantity = 1
+    margin: Money | None = Field(None, description="Defaults to amount × the product's margin rate.")
+
+
+class TransactionOut(Schema):
+    id: int
+    party: PartyRefOut
+    product: ProductRefOut
+    date: dt.date
+    quantity: int
+    amount: Decimal
+    margin: Decimal
+    channel: str
+    created_at: dt.datetime
+
+
+class TransactionPage(Page[TransactionOut]):
+    pass
+
+
+class TransactionFiltersIn(Schema):
+    date_from: Date | None = Field(None, description="First day included.")
+    date_to: Date | None = Field(None, description="Last day included.")
+    party: Id | None = None
+    product: Id | None = None
+    channel: SalesChannel | None = None
