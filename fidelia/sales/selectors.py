@@ -1,10 +1,21 @@
+"""Reads on the catalogue, contracts and transactions. Every read for a user goes through the policy filter."""
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from fidelia.accounts import policies
 from fidelia.accounts.models import User
+from fidelia.parties.models import Party
 from fidelia.parties.selectors import parties_for_user
-from fidelia.sales.models import Contract, Product, Transaction
+from fidelia.sales.enums import ContractStatus, ProductKind
+from fidelia.sales.models import Contract, Product, ProductFamily, Transaction
 
 
 def products_for_user(user: User) -> QuerySet[Product]:
@@ -20,3 +31,244 @@ def contracts_for_user(user: User) -> QuerySet[Contract]:
 
 def transactions_for_user(user: User) -> QuerySet[Transaction]:
     return Transaction.objects.filter(party__in=parties_for_user(user).values("pk")).select_related("product", "party")
+
+
+def _pk(value: Any) -> int | None:
+    """An integer primary key, or None for anything else (bad input in a URL is not an error)."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    return pk if 0 < pk < 2**63 else None
+
+
+def writable_party_ids(*, user: User, party_ids: Any) -> set[int]:
+    """Those of `party_ids` whose sales the user may change (one query): pages show edit links only for them."""
+    ids = {pk for pk in (_pk(x) for x in party_ids) if pk}
+    if not ids:
+        return set()
+    return set(parties_for_user(user, for_write=True).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+# --- catalogue ---------------------------------------------------------------------------------
+
+
+def families_for_user(user: User) -> QuerySet[ProductFamily]:
+    """Families are part of the catalogue: readable by every active user."""
+    if not policies.can_read_catalogue(user):
+        return ProductFamily.objects.none()
+    return ProductFamily.objects.all()
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    family: int | None = None
+    kind: str = ""
+    active: bool | None = None
+
+
+def product_catalogue(*, user: User, filters: ProductFilters) -> QuerySet[Product]:
+    """Products ordered by family then name, each annotated with `holders`.
+
+    `holders` counts the distinct parties *the user may read* that hold the product through an
+    active contract: the figure never discloses anything about customers outside the user's
+    portfolio (an analyst, who reads no individual party, sees 0 everywhere).
+    """
+    qs = products_for_user(user)
+    if filters.family:
+        qs = qs.filter(family_id=filters.family)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.active is not None:
+        qs = qs.filter(is_active=filters.active)
+    readable = parties_for_user(user).values("pk")
+    holders = Count("contracts__party", distinct=True,
+                    filter=Q(contracts__status=ContractStatus.ACTIVE, contracts__party__in=readable))
+    return qs.annotate(holders=holders).order_by("family__name", "family_id", "name", "id")
+
+
+def product_get_for_user(*, user: User, pk: Any) -> Product:
+    """The product if the user may read the catalogue; Http404 otherwise or when it does not exist."""
+    product = products_for_user(user).filter(pk=_pk(pk)).first() if _pk(pk) else None
+    if product is None:
+        raise Http404
+    return product
+
+
+@dataclass(frozen=True)
+class ProductHolding:
+    """What the user's portfolio holds of one product: active contracts, holders, annual amount."""
+
+    holders: int
+    active_contracts: int
+    annual_amount: Decimal
+    recent_contracts: list[Contract]
+
+
+def product_holding(*, user: User, product: Product, limit: int = 20) -> ProductHolding:
+    """Figures over the contracts of `product` held by the parties the user may read (two queries)."""
+    qs = contracts_for_user(user).filter(product=product)
+    figures = qs.filter(status=ContractStatus.ACTIVE).aggregate(
+        holders=Count("party", distinct=True), active=Count("id"), amount=Sum("annual_amount"),
+    )
+    return ProductHolding(
+        holders=figures["holders"], active_contracts=figures["active"],
+        annual_amount=figures["amount"] or Decimal("0"),
+        recent_contracts=list(qs.order_by("-start_date", "-id")[:limit]),
+    )
+
+
+# --- contracts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContractFilters:
+    status: str = ""
+    product: int | None = None
+    party: int | None = None
+    renewal_within: int | None = None  # days from today; contracts renewing in [today, today + N]
+
+
+def contract_list(*, user: User, filters: ContractFilters, today: dt.date | None = None) -> QuerySet[Contract]:
+    """Contracts of the parties the user may read, filtered; the soonest renewals first when asked."""
+    qs = contracts_for_user(user).select_related("product__family")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.product:
+        qs = qs.filter(product_id=filters.product)
+    if filters.party:
+        qs = qs.filter(party_id=filters.party)
+    if filters.renewal_within is not None:
+        day = today or timezone.localdate()
+        qs = qs.filter(renewal_date__gte=day, renewal_date__lte=day + dt.timedelta(days=filters.renewal_within))
+        return qs.order_by("renewal_date", "id")
+    return qs.order_by("-start_date", "-id")
+
+
+def contract_get_for_user(*, user: User, pk: Any, for_write: bool = False) -> Contract:
+    """The contract if the user may read (or change) its party; Http404 otherwise."""
+    parties = parties_for_user(user, for_write=for_write).values("pk")
+    contract = (
+        Contract.objects.filter(pk=_pk(pk), party__in=parties).select_related("product__family", "party").first()
+        if _pk(pk) else None
+    )
+    if contract is None:
+        raise Http404
+    return contract
+
+
+# --- transactions ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransactionFilters:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    product: int | None = None
+    channel: str = ""
+    party: int | None = None
+
+
+@dataclass(frozen=True)
+class TransactionTotals:
+    count: int
+    amount: Decimal
+    margin: Decimal
+
+    @property
+    def margin_rate(self) -> Decimal | None:
+        """Margin over amount, or None when the amount is zero (nothing to divide by)."""
+        return (self.margin / self.amount) if self.amount else None
+
+
+def transaction_list(*, user: User, filters: TransactionFilters) -> QuerySet[Transaction]:
+    """Transactions of the parties the user may read, newest first, filtered (bounds inclusive)."""
+    qs = transactions_for_user(user)
+    if filters.date_from:
+        qs = qs.filter(date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(date__lte=filters.date_to)
+    if filters.product:
+        qs = qs.filter(product_id=filters.product)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.party:
+        qs = qs.filter(party_id=filters.party)
+    return qs.order_by("-date", "-id")
+
+
+def transaction_totals(qs: QuerySet[Transaction]) -> TransactionTotals:
+    """Count and sums of amount and margin over a (filtered) transaction list, in one query."""
+    figures = qs.order_by().aggregate(count=Count("id"), amount=Sum("amount"), margin=Sum("margin"))
+    return TransactionTotals(count=figures["count"], amount=figures["amount"] or Decimal("0"),
+                             margin=figures["margin"] or Decimal("0"))
+
+
+# --- equipment rate ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FamilyEquipment:
+    family_id: int
+    family: str
+    held: int
+    relevant: int
+
+
+@dataclass(frozen=True)
+class EquipmentRate:
+    held: int
+    relevant: int
+    families: tuple[FamilyEquipment, ...]
+
+    @property
+    def rate(self) -> float | None:
+        """Held over relevant, between 0 and 1; None when nothing is relevant."""
+        return self.held / self.relevant if self.relevant else None
+
+    @property
+    def families_held(self) -> int:
+        return sum(1 for f in self.families if f.held)
+
+
+def party_equipment_rate(*, user: User, party: Party | int) -> EquipmentRate:
+    """A customer's equipment rate (*taux d'équipement*): products held / products relevant.
+
+    The rule:
+    - *relevant* products are the active (on sale) **strategic** products of the families the
+      customer's kind (person or organisation) can hold. The catalogue does not say which kinds a
+      family serves, so a family counts as holdable by a kind when at least one party of that kind
+      holds or held a contract on one of its products (a bank's "business loans" family is thus
+      irrelevant to persons until a person holds one);
+    - *held* products are the relevant products the customer holds through an **active** contract
+      (tactical, withdrawn or ended products do not count, so the rate stays within 0–1);
+    - the rate is None when nothing is relevant.
+    The per-family breakdown lets a page show which families are held.
+    Http404 if the user may not read the party. Three queries besides the access check.
+    """
+    party_pk = party.pk if isinstance(party, Party) else _pk(party)
+    row = parties_for_user(user).filter(pk=party_pk).values("pk", "kind").first() if party_pk else None
+    if row is None:
+        raise Http404
+    holdable = Contract.objects.filter(party__kind=row["kind"]).values("product__family_id")
+    relevant = list(
+        Product.objects.filter(is_active=True, kind=ProductKind.STRATEGIC, family_id__in=holdable)
+        .values_list("id", "family_id", "family__name").order_by("family__name", "family_id")
+    )
+    held_ids = set(
+        Contract.objects.filter(party_id=row["pk"], status=ContractStatus.ACTIVE).values_list("product_id", flat=True)
+    )
+    return equipment_from_rows(relevant, held_ids)
+
+
+def equipment_from_rows(relevant: list[tuple[int, int, str]], held_ids: set[int]) -> EquipmentRate:
+    """Pure: (product id, family id, family name) rows and the ids held → the equipment rate."""
+    per_family: dict[int, list[Any]] = {}
+    for product_id, family_id, family_name in relevant:
+        entry = per_family.setdefault(family_id, [family_name, 0, 0])
+        entry[1] += product_id in held_ids
+        entry[2] += 1
+    families = tuple(FamilyEquipment(family_id=fid, family=name, held=held, relevant=total)
+                     for fid, (name, held, total) in per_family.items())
+    return EquipmentRate(held=sum(f.held for f in families), relevant=sum(f.relevant for f in families),
+                         families=families)

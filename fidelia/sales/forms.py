@@ -1,0 +1,193 @@
+"""Forms of the sales pages: they parse and shape input; the services hold the rules."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from fidelia.core.errors import DomainError
+from fidelia.sales.enums import ContractStatus, ProductKind, SalesChannel
+from fidelia.sales.models import Product, ProductFamily
+from fidelia.sales.selectors import ContractFilters, ProductFilters, TransactionFilters
+
+MAX_AMOUNT = Decimal("9999999999.99")  # what the 12-digit, 2-decimal columns hold
+MAX_RENEWAL_DAYS = 3660
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        # the browser's date picker sends and expects ISO dates whatever the language
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def money_field(label: str, *, required: bool = True, min_value: Decimal | None = Decimal("0"),
+                help_text: str = "") -> forms.DecimalField:
+    return forms.DecimalField(label=label, required=required, max_digits=12, decimal_places=2,
+                              min_value=min_value, max_value=MAX_AMOUNT, localize=True,
+                              help_text=help_text)
+
+
+def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
+    """Show a service's refusal on the form: field messages next to fields, the rest on top."""
+    placed = False
+    for name, messages in exc.fields.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+class FamilyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProductForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    family = forms.ModelChoiceField(label=_("Family"), queryset=ProductFamily.objects.all())
+    kind = forms.ChoiceField(label=_("Strategic or tactical"), choices=ProductKind.choices)
+    price = money_field(_("Price (€)"))
+    margin_rate = forms.DecimalField(
+        label=_("Margin rate"), max_digits=5, decimal_places=4, min_value=Decimal("0"), max_value=Decimal("1"),
+        localize=True, help_text=_("Share of the price that is margin, between 0 and 1 (0.25 for 25 %)."),
+    )
+    is_active = forms.BooleanField(label=_("On sale"), required=False, initial=True)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    @classmethod
+    def for_product(cls, product: Product, data: Any = None) -> ProductForm:
+        initial = {name: getattr(product, name) for name in
+                   ("code", "name", "kind", "price", "margin_rate", "is_active", "description", "version")}
+        form = cls(data, initial={**initial, "family": product.family_id})
+        form.fields["version"].required = True  # an edit must say which version it started from
+        return form
+
+    def service_values(self) -> dict[str, Any]:
+        """The cleaned values the product services take (the version travels separately)."""
+        values = dict(self.cleaned_data)
+        values.pop("version", None)
+        values["code"] = values["code"].strip()
+        return values
+
+
+class ContractForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    reference = forms.CharField(label=_("Reference"), max_length=40, required=False,
+                                help_text=_("Left empty, a reference is generated."))
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    end_date = forms.DateField(label=_("End date"), required=False, widget=DateInput())
+    renewal_date = forms.DateField(label=_("Renewal date"), required=False, widget=DateInput())
+    status = forms.ChoiceField(label=_("Status"), choices=ContractStatus.choices, initial=ContractStatus.ACTIVE)
+    annual_amount = money_field(_("Annual amount (€)"))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args: Any, products: QuerySet[Product], editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products
+        if editing:
+            # the reference identifies the contract outside the CRM: it is not changed afterwards
+            del self.fields["reference"]
+            self.fields["version"].required = True
+        else:
+            del self.fields["version"]
+
+    def service_values(self) -> dict[str, Any]:
+        values = dict(self.cleaned_data)
+        values.pop("version", None)
+        if values.get("annual_amount") is None:
+            values["annual_amount"] = Decimal("0")
+        return values
+
+
+class TransactionForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000, initial=1)
+    amount = money_field(_("Amount (€)"), min_value=-MAX_AMOUNT,
+                         help_text=_("Total paid; a negative amount records a refund."))
+    margin = money_field(_("Margin (€)"), required=False, min_value=-MAX_AMOUNT,
+                         help_text=_("Left empty, the amount × the product's margin rate."))
+    channel = forms.ChoiceField(label=_("Channel"), choices=SalesChannel.choices)
+
+    def __init__(self, *args: Any, products: QuerySet[Product], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products
+
+
+# --- list filters: a bad value is reported next to its field and ignored, never an error page --
+
+
+class _FilterForm(forms.Form):
+    def valid_values(self) -> dict[str, Any]:
+        """The values that passed validation; invalid or empty ones are left out."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class ProductFilterForm(_FilterForm):
+    ACTIVE_CHOICES = [("", _("All")), ("yes", _("On sale")), ("no", _("Not on sale"))]
+
+    family = forms.ModelChoiceField(label=_("Family"), queryset=ProductFamily.objects.all(), required=False,
+                                    empty_label=_("All families"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *ProductKind.choices], required=False)
+    active = forms.ChoiceField(label=_("On sale"), choices=ACTIVE_CHOICES, required=False)
+
+    def filters(self) -> ProductFilters:
+        v = self.valid_values()
+        return ProductFilters(family=v["family"].pk if "family" in v else None, kind=v.get("kind", ""),
+                              active={"yes": True, "no": False}.get(v.get("active", "")))
+
+
+class ContractFilterForm(_FilterForm):
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All statuses")), *ContractStatus.choices],
+                               required=False)
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none(), required=False,
+                                     empty_label=_("All products"))
+    renewal_within = forms.IntegerField(label=_("Renewal within (days)"), min_value=0, max_value=MAX_RENEWAL_DAYS,
+                                        required=False)
+    party = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)
+
+    def __init__(self, *args: Any, products: QuerySet[Product], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products
+
+    def filters(self) -> ContractFilters:
+        v = self.valid_values()
+        return ContractFilters(status=v.get("status", ""), product=v["product"].pk if "product" in v else None,
+                               party=v.get("party"), renewal_within=v.get("renewal_within"))
+
+
+class TransactionFilterForm(_FilterForm):
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none(), required=False,
+                                     empty_label=_("All products"))
+    channel = forms.ChoiceField(label=_("Channel"), choices=[("", _("All channels")), *SalesChannel.choices],
+                                required=False)
+    party = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)
+
+    def __init__(self, *args: Any, products: QuerySet[Product], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return data
+
+    def filters(self) -> TransactionFilters:
+        v = self.valid_values()
+        return TransactionFilters(date_from=v.get("date_from"), date_to=v.get("date_to"),
+                                  product=v["product"].pk if "product" in v else None,
+                                  channel=v.get("channel", ""), party=v.get("party"))
