@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "fidelia.parties",
     "fidelia.interactions",
     "fidelia.sales",
+    "fidelia.privacy",
     "fidelia.demo",
 ]
 

@@ -78,3 +78,13 @@ def can_read_catalogue(user: User) -> bool:
 def can_assign_owner(user: User) -> bool:
     """Reps create into their own portfolio; managers and admins may assign."""
     return _active(user) and user.role in {Role.ADMIN, Role.SALES_MANAGER}
+
+
+def can_export_subject(user: User) -> bool:
+    """Access and portability requests are answered by the DPO (or an administrator)."""
+    return _active(user) and user.role in {Role.DPO, Role.ADMIN}
+
+
+def can_erase_subject(user: User) -> bool:
+    """Erasure is irreversible: the DPO decides it."""
+    return _active(user) and user.role == Role.DPO

@@ -16,4 +16,7 @@ class PartiesConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
+        from fidelia.parties.privacy import register_hooks
+
+        register_hooks()
         connection_created.connect(_register_sqlite_functions, dispatch_uid="fidelia_sqlite_functions")

@@ -85,6 +85,7 @@ class Party(VersionedModel):
     sort_name = models.CharField(max_length=200, editable=False, blank=True, db_default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", editable=False)
+    erased_at = models.DateTimeField(_("anonymised on"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["sort_name", "id"]

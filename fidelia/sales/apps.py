@@ -6,3 +6,8 @@ class SalesConfig(AppConfig):
     name = "fidelia.sales"
     label = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from fidelia.sales.privacy import register_hooks
+
+        register_hooks()

@@ -1,0 +1,88 @@
+"""Personal data held by the parties app, for the privacy registry (export and erasure)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+
+from fidelia.core.models import ActivityEvent
+from fidelia.parties.models import (
+    Address,
+    ConsentRecord,
+    Email,
+    HouseholdMember,
+    LifeEvent,
+    Party,
+    Phone,
+    Tag,
+)
+from fidelia.privacy.registry import PrivacyHooks, register
+
+IDENTITY_FIELDS = (
+    "kind", "stage", "civility", "first_name", "last_name", "birth_date", "csp", "income_bracket",
+    "job_title", "legal_name", "siren", "siret", "vat_number", "sector", "employees",
+    "preferred_channel", "notes", "customer_since", "created_at", "updated_at",
+)
+# Blanked on erasure; `kind`, `stage`, dates of the relationship and portfolio stay for statistics.
+ERASED_VALUES: dict[str, Any] = {
+    "display_name": "", "sort_name": "", "civility": "", "first_name": "", "last_name": "", "birth_date": None,
+    "csp": "", "income_bracket": "", "job_title": "", "legal_name": "", "siren": "", "siret": "",
+    "vat_number": "", "notes": "", "email": "", "phone": "", "postcode": "", "city": "", "search_text": "",
+    "organisation": None, "parent": None, "preferred_channel": "",
+}
+
+
+def _rows(qs: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [{f: (v.isoformat() if hasattr(v, "isoformat") else v) for f, v in row.items()} for row in qs.values(*fields)]
+
+
+def export(party_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The subject's own data. Linked people (contacts, relatives who are customers) appear by role only."""
+    party = Party.objects.filter(pk=party_id).select_related("organisation", "parent").first()
+    if party is None:
+        return {}
+    identity = _rows(Party.objects.filter(pk=party_id), IDENTITY_FIELDS)[0]
+    identity["organisation"] = party.organisation.legal_name if party.organisation else None
+    identity["parent_company"] = party.parent.legal_name if party.parent else None
+    identity["tags"] = list(party.tags.values_list("name", flat=True))
+    return {
+        "identity": [identity],
+        "household": _rows(HouseholdMember.objects.filter(party_id=party_id),
+                           ("role", "first_name", "last_name", "birth_date")),
+        "emails": _rows(Email.objects.filter(party_id=party_id), ("kind", "address", "is_primary")),
+        "phones": _rows(Phone.objects.filter(party_id=party_id), ("kind", "number", "is_primary")),
+        "addresses": _rows(Address.objects.filter(party_id=party_id),
+                           ("kind", "line1", "line2", "postcode", "city", "country", "is_primary")),
+        "consents": _rows(ConsentRecord.objects.filter(party_id=party_id),
+                          ("channel", "purpose", "granted", "source", "wording", "recorded_at")),
+        "life_events": _rows(LifeEvent.objects.filter(party_id=party_id), ("kind", "date", "details")),
+        "history": _rows(ActivityEvent.objects.filter(party_id=party_id), ("created_at", "action", "object_type")),
+    }
+
+
+def erase(party_id: int) -> int:
+    """Anonymise the party and delete its contact points, household, consents and life events.
+
+    The change history keeps the fact of each change (who on our side, when, what kind) but
+    loses the values.
+    """
+    changed = Party.objects.filter(pk=party_id).update(
+        **{**ERASED_VALUES, "display_name": f"#{party_id}", "sort_name": f"#{party_id}"},
+        erased_at=timezone.now(), version=F("version") + 1,
+    )
+    if not changed:
+        return 0
+    tag_ids = list(Party.tags.through.objects.filter(party_id=party_id).values_list("tag_id", flat=True))
+    Party.tags.through.objects.filter(party_id=party_id).delete()
+    # A tag only this person carried may itself describe them: it goes too.
+    changed += Tag.objects.filter(pk__in=tag_ids, parties__isnull=True).delete()[0]
+    HouseholdMember.objects.filter(member_party_id=party_id).update(member_party=None)
+    for model in (Email, Phone, Address, LifeEvent, HouseholdMember, ConsentRecord):
+        changed += model.objects.filter(party_id=party_id).delete()[0]
+    changed += ActivityEvent.objects.filter(party_id=party_id).update(changes={})
+    return changed
+
+
+def register_hooks() -> None:
+    register(PrivacyHooks(app_label="parties", export=export, erase=erase, order=0))
