@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from fidelia.interactions import views
 
 app_name = "interactions"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:party_pk>/log/", views.interaction_log, name="log"),
+]

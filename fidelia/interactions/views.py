@@ -1,0 +1,43 @@
+"""Logging a contact from the 360 page: one POST, the refreshed timeline back."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from fidelia.accounts import policies
+from fidelia.core.errors import DomainError
+from fidelia.interactions import services
+from fidelia.interactions.forms import InteractionForm
+from fidelia.interactions.selectors import interactions_for_user
+from fidelia.parties.forms import add_domain_errors
+from fidelia.parties.selectors import TIMELINE_SIZE, party_get_for_user
+
+
+@login_required
+@require_POST
+def interaction_log(request: HttpRequest, party_pk: int) -> HttpResponse:
+    """Log a contact; HTMX gets the timeline partial (with errors if any), a plain POST a redirect.
+
+    A user who may read the party but not log contacts gets 404, like one who may not read it.
+    """
+    party = party_get_for_user(user=request.user, pk=party_pk)
+    if not policies.can_log_interaction(request.user):
+        raise Http404
+    form = InteractionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.interaction_log(party=party, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            form = InteractionForm()
+    if not request.htmx and not form.errors:
+        return redirect(f"{reverse('parties:detail', args=[party.pk])}#actions")
+    timeline = list(interactions_for_user(request.user).filter(party=party)
+                    .order_by("-occurred_at", "-id")[:TIMELINE_SIZE])
+    context = {"party": party, "interactions": timeline, "interaction_form": form, "can_log": True,
+               "logged": not form.errors}
+    return render(request, "interactions/partials/timeline.html", context, status=200)

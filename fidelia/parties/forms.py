@@ -1,0 +1,272 @@
+"""Forms of the customer pages. They check types only; the services own every business rule."""
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from fidelia.accounts import policies
+from fidelia.accounts.enums import Role
+from fidelia.accounts.models import Team, User
+from fidelia.core.errors import DomainError
+from fidelia.parties.enums import (
+    Channel,
+    Civility,
+    ConsentPurpose,
+    ConsentSource,
+    ContactKind,
+    Csp,
+    IncomeBracket,
+    LifeEventKind,
+    MemberRole,
+    PartyKind,
+    Stage,
+)
+from fidelia.parties.models import HouseholdMember, Party
+from fidelia.parties.selectors import SORTS, PartyFilters, parties_for_user
+from fidelia.parties.services import AddressInput
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SALES_ROLES = (Role.SALES_REP, Role.SALES_MANAGER)
+
+
+def _blank(label: Any, choices: Any) -> list[tuple[str, Any]]:
+    return [("", label), *[(v, lbl) for v, lbl in choices if v != ""]]
+
+
+def add_domain_errors(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's field errors on the form; unknown fields and the message go on top."""
+    placed = False
+    for name, messages in exc.fields.items():
+        for message in messages:
+            if name in form.fields:
+                form.add_error(name, message)
+                placed = True
+            else:
+                form.add_error(None, message)
+    if not placed and not form.non_field_errors():
+        form.add_error(None, exc.message)
+
+
+def owner_choices(user: User) -> QuerySet[User]:
+    """Users a party may be assigned to by `user`: the team for a manager, every seller for an admin."""
+    qs = User.objects.filter(is_active=True, role__in=SALES_ROLES).select_related("team")
+    if user.role == Role.SALES_MANAGER:
+        qs = qs.filter(team_id=user.team_id)
+    return qs.order_by("last_name", "first_name")
+
+
+class PartyFilterForm(forms.Form):
+    """The filters of the customer list (GET); invalid values are ignored, never an error page."""
+
+    q = forms.CharField(label=_("Search"), required=False)
+    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=_blank(_("All stages"), Stage.choices))
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_blank(_("All kinds"), PartyKind.choices))
+    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
+    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
+    tag = forms.CharField(label=_("Tag"), required=False)
+    city = forms.CharField(label=_("City"), required=False)
+    postcode = forms.CharField(label=_("Postcode"), required=False, max_length=10)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[(k, k) for k in SORTS])
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user.role in (Role.SALES_REP,):
+            del self.fields["owner"], self.fields["team"]
+            return
+        owners = User.objects.filter(is_active=True, role__in=SALES_ROLES)
+        if user.role == Role.SALES_MANAGER:
+            owners = owners.filter(team_id=user.team_id)
+            del self.fields["team"]
+        else:
+            self.fields["team"].choices = [("", _("All teams")), *Team.objects.values_list("id", "name")]
+        self.fields["owner"].choices = [("", _("All owners")), *(
+            (u.pk, str(u)) for u in owners.order_by("last_name", "first_name")
+        )]
+
+    def filters(self) -> PartyFilters:
+        """The valid filters; a field that does not validate is dropped."""
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        return PartyFilters(**{k: v for k, v in data.items() if k in PartyFilters.__dataclass_fields__})
+
+    @property
+    def active_count(self) -> int:
+        self.is_valid()
+        return sum(1 for k, v in self.cleaned_data.items() if k not in ("sort", "q") and v not in (None, ""))
+
+
+class PartyForm(forms.Form):
+    """Identity and relationship fields of a person or an organisation (create and edit)."""
+
+    PERSON_ONLY = ("civility", "first_name", "last_name", "birth_date", "csp", "income_bracket",
+                   "organisation", "job_title")
+    ORGANISATION_ONLY = ("legal_name", "siren", "siret", "vat_number", "sector", "employees", "parent")
+
+    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices, initial=Stage.PROSPECT)
+    civility = forms.ChoiceField(label=_("Civility"), choices=Civility.choices, required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DATE_INPUT)
+    csp = forms.ChoiceField(label=_("Socio-professional category"), choices=_blank("—", Csp.choices), required=False)
+    income_bracket = forms.ChoiceField(label=_("Income bracket"), choices=_blank("—", IncomeBracket.choices),
+                                       required=False)
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Party.objects.none(), required=False)
+    job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
+    legal_name = forms.CharField(label=_("Legal name"), max_length=200, required=False)
+    siren = forms.CharField(label=_("SIREN"), max_length=20, required=False)
+    siret = forms.CharField(label=_("SIRET"), max_length=20, required=False)
+    vat_number = forms.CharField(label=_("VAT number"), max_length=20, required=False)
+    sector = forms.CharField(label=_("Sector (NAF)"), max_length=120, required=False)
+    employees = forms.IntegerField(label=_("Employees"), min_value=0, required=False)
+    parent = forms.ModelChoiceField(label=_("Parent company"), queryset=Party.objects.none(), required=False)
+    preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=_blank("—", Channel.choices),
+                                          required=False)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    team = forms.ModelChoiceField(label=_("Team / agency"), queryset=Team.objects.all(), required=False)
+    tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
+    customer_since = forms.DateField(label=_("Customer since"), required=False, widget=DATE_INPUT)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, user: User, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        drop = self.ORGANISATION_ONLY if kind == PartyKind.PERSON else self.PERSON_ONLY
+        for name in drop:
+            del self.fields[name]
+        organisations = parties_for_user(user).filter(kind=PartyKind.ORGANISATION).only("id", "display_name")
+        for name in ("organisation", "parent"):
+            if name in self.fields:
+                self.fields[name].queryset = organisations.order_by("display_name")
+        if policies.can_assign_owner(user):
+            self.fields["owner"].queryset = owner_choices(user)
+        else:
+            del self.fields["owner"], self.fields["team"]
+        if kind == PartyKind.PERSON:
+            self.fields["last_name"].required = True
+        else:
+            self.fields["legal_name"].required = True
+
+    def party_values(self) -> dict[str, Any]:
+        """Cleaned fields as the services take them (`tags` as a list of names)."""
+        values = {k: v for k, v in self.cleaned_data.items() if k in self.declared_party_fields()}
+        for name in ("civility", "csp", "income_bracket", "preferred_channel", "first_name", "job_title",
+                     "siren", "siret", "vat_number", "sector", "notes"):
+            if name in values and values[name] is None:
+                values[name] = ""
+        return values
+
+    def declared_party_fields(self) -> set[str]:
+        from fidelia.parties.services import PARTY_FIELDS
+
+        return set(PARTY_FIELDS) & set(self.fields)
+
+    def tag_names(self) -> list[str]:
+        return [t.strip() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
+
+
+class PartyCreateForm(PartyForm):
+    """Creation adds the first contact points and the duplicate override."""
+
+    email = forms.CharField(label=_("E-mail"), max_length=254, required=False,
+                            widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False,
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+    line1 = forms.CharField(label=_("Address"), max_length=200, required=False)
+    line2 = forms.CharField(label=_("Address (continued)"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False)
+    city = forms.CharField(label=_("City"), max_length=120, required=False)
+    allow_duplicate = forms.BooleanField(label=_("This is a different customer: create anyway"), required=False)
+
+    def address(self) -> AddressInput | None:
+        d = self.cleaned_data
+        if not any(d.get(k) for k in ("line1", "line2", "postcode", "city")):
+            return None
+        return AddressInput(line1=d["line1"], line2=d["line2"], postcode=d["postcode"], city=d["city"])
+
+
+class PartyEditForm(PartyForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DuplicateProbeForm(forms.Form):
+    """What the create form sends on blur to look for an existing file."""
+
+    kind = forms.CharField(required=False)
+    first_name = forms.CharField(required=False)
+    last_name = forms.CharField(required=False)
+    legal_name = forms.CharField(required=False)
+    birth_date = forms.DateField(required=False)
+    email = forms.CharField(required=False)
+    phone = forms.CharField(required=False)
+    siren = forms.CharField(required=False)
+    postcode = forms.CharField(required=False)
+
+    def name(self) -> str:
+        d = self.cleaned_data
+        if d.get("kind") == PartyKind.ORGANISATION:
+            return d.get("legal_name", "")
+        return f"{d.get('first_name', '')} {d.get('last_name', '')}".strip()
+
+
+class EmailForm(forms.Form):
+    address = forms.CharField(label=_("E-mail"), max_length=254, widget=forms.EmailInput)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices, initial=ContactKind.HOME)
+    is_primary = forms.BooleanField(label=_("Primary"), required=False)
+
+
+class PhoneForm(forms.Form):
+    number = forms.CharField(label=_("Number"), max_length=30, widget=forms.TextInput(attrs={"type": "tel"}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices, initial=ContactKind.MOBILE)
+    is_primary = forms.BooleanField(label=_("Primary"), required=False)
+
+
+class AddressForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices, initial=ContactKind.HOME)
+    line1 = forms.CharField(label=_("Address"), max_length=200)
+    line2 = forms.CharField(label=_("Address (continued)"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=10)
+    city = forms.CharField(label=_("City"), max_length=120)
+    country = forms.CharField(label=_("Country"), max_length=2, initial="FR")
+    is_primary = forms.BooleanField(label=_("Primary"), required=False)
+
+    def address(self) -> AddressInput:
+        d = self.cleaned_data
+        return AddressInput(line1=d["line1"], line2=d["line2"], postcode=d["postcode"], city=d["city"],
+                            country=d["country"] or "FR", kind=d["kind"])
+
+
+class HouseholdMemberForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices)
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DATE_INPUT)
+
+
+class LifeEventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Event"), choices=LifeEventKind.choices)
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    details = forms.CharField(label=_("Details"), max_length=200, required=False)
+    member = forms.TypedChoiceField(label=_("Household member"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, members: list[HouseholdMember], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = {m.pk: m for m in members}
+        self.fields["member"].choices = [("", "—"), *((m.pk, str(m)) for m in members)]
+
+    def chosen_member(self) -> HouseholdMember | None:
+        return self.members.get(self.cleaned_data.get("member"))
+
+
+class ConsentForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
+    granted = forms.TypedChoiceField(
+        label=_("Decision"), coerce=lambda v: v == "1", widget=forms.RadioSelect,
+        choices=[("1", _("Granted")), ("0", _("Withdrawn"))], initial="1",
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=ConsentSource.choices, initial=ConsentSource.BRANCH)
+    wording = forms.CharField(label=_("Wording shown to the person"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))

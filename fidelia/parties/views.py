@@ -1,0 +1,296 @@
+"""Customer pages: list, type-ahead search, creation with duplicate warning, the 360 file and edits.
+
+Every view reads through `parties_for_user` / `party_get_for_user` (404 for what the user may not
+see), writes through the services, and turns a DomainError into form errors — never a 500.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fidelia.accounts import policies
+from fidelia.core.errors import DomainError, ValidationFailed
+from fidelia.core.htmx import pick_template
+from fidelia.core.validation import normalize_email, normalize_phone
+from fidelia.interactions.forms import InteractionForm
+from fidelia.parties import selectors, services
+from fidelia.parties.enums import Channel, ConsentPurpose, PartyKind
+from fidelia.parties.forms import (
+    AddressForm,
+    ConsentForm,
+    DuplicateProbeForm,
+    EmailForm,
+    HouseholdMemberForm,
+    LifeEventForm,
+    PartyCreateForm,
+    PartyEditForm,
+    PartyFilterForm,
+    PhoneForm,
+    add_domain_errors,
+)
+from fidelia.parties.models import Party
+
+# ---------------------------------------------------------------- list and search
+
+
+@login_required
+@require_GET
+def party_list(request: HttpRequest) -> HttpResponse:
+    """The portfolio the user may read, filtered, sorted and paginated; HTMX gets the rows only."""
+    form = PartyFilterForm(request.GET, user=request.user)
+    filters = form.filters()
+    parties = selectors.party_list(user=request.user, filters=filters)
+    page = Paginator(parties, settings.FIDELIA_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "sort": filters.sort,
+               "can_create": policies.can_create_party(request.user)}
+    template = pick_template(request, "parties/list.html", "parties/partials/list_rows.html")
+    response = render(request, template, context)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+@login_required
+@require_GET
+def party_search(request: HttpRequest) -> HttpResponse:
+    """Type-ahead fragment (10 results at most); without HTMX, the full list filtered by `q`."""
+    q = request.GET.get("q", "").strip()
+    if not request.htmx:
+        return redirect(f"{reverse('parties:list')}?{urlencode({'q': q})}")
+    results = selectors.party_search(user=request.user, q=q, limit=10) if q else []
+    return render(request, "parties/partials/search_results.html", {"results": results, "q": q})
+
+
+# ---------------------------------------------------------------- creation and duplicates
+
+
+@login_required
+@require_GET
+def party_duplicates(request: HttpRequest) -> HttpResponse:
+    """Fragment listing files that may be the customer being typed in the create form."""
+    form = DuplicateProbeForm(request.GET)
+    candidates = selectors.party_find_duplicates(user=request.user, **_probe(form)) if form.is_valid() else []
+    return render(request, "parties/partials/duplicates.html", {"candidates": candidates})
+
+
+def _probe(form: DuplicateProbeForm) -> dict[str, Any]:
+    """Selector arguments from a half-filled form; malformed e-mails or phones are not probed."""
+    d = form.cleaned_data
+    email, phone = d.get("email", "").strip(), d.get("phone", "").strip()
+    try:
+        email = normalize_email(email) if email else ""
+    except ValidationFailed:
+        email = ""
+    try:
+        phone = normalize_phone(phone) if phone else ""
+    except ValidationFailed:
+        phone = ""
+    return {"email": email, "phone": phone, "siren": d.get("siren", "").replace(" ", ""),
+            "name": form.name(), "birth_date": d.get("birth_date"), "postcode": d.get("postcode", "")}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def party_create(request: HttpRequest) -> HttpResponse:
+    if not policies.can_create_party(request.user):
+        raise Http404
+    kind = request.POST.get("kind") or request.GET.get("kind") or PartyKind.PERSON
+    if kind not in PartyKind.values:
+        kind = PartyKind.PERSON
+    form = PartyCreateForm(request.POST or None, user=request.user, kind=kind)
+    candidates: list[selectors.DuplicateCandidate] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            party = services.party_create(
+                actor=request.user, kind=kind, email=form.cleaned_data["email"], phone=form.cleaned_data["phone"],
+                address=form.address(), tags=form.tag_names(),
+                allow_duplicate=form.cleaned_data["allow_duplicate"], **form.party_values(),
+            )
+        except services.PossibleDuplicate as exc:
+            candidates = exc.candidates
+            form.add_error(None, exc.message)
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Customer “%(name)s” created.") % {"name": party.display_name})
+            return redirect("parties:detail", pk=party.pk)
+    return render(request, "parties/form.html", {"form": form, "kind": kind, "candidates": candidates,
+                                                 "creating": True})
+
+
+# ---------------------------------------------------------------- the 360 file
+
+
+@login_required
+@require_GET
+def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    party = selectors.party_file(user=request.user, pk=pk)
+    return render(request, "parties/detail.html", _file_context(request, party))
+
+
+def _file_context(request: HttpRequest, party: Party, **forms: Form) -> dict[str, Any]:
+    """Everything the 360 page and its section partials render, with blank forms by default."""
+    can_write = selectors.parties_for_user(request.user, for_write=True).filter(pk=party.pk).exists()
+    members = list(party.household_members.all())
+    context: dict[str, Any] = {
+        "party": party, "can_write": can_write,
+        "can_log": policies.can_log_interaction(request.user),
+        "interactions": getattr(party, "recent_interactions", None),
+        "email_form": EmailForm(prefix="email"), "phone_form": PhoneForm(prefix="phone"),
+        "address_form": AddressForm(prefix="address"), "member_form": HouseholdMemberForm(prefix="member"),
+        "life_event_form": LifeEventForm(prefix="event", members=members),
+        "consent_form": ConsentForm(prefix="consent"),
+        "interaction_form": InteractionForm(),
+        "channels": Channel.choices, "purposes": ConsentPurpose.choices,
+    }
+    context.update(forms)
+    if hasattr(party, "consent_states"):
+        context["consent_grid"] = _consent_grid(party.consent_states)
+    return context
+
+
+def _consent_grid(states: list[selectors.ConsentState]) -> list[dict[str, Any]]:
+    """Rows per channel, cells per purpose, each with the current decision (None: never asked)."""
+    by_key = {(s.channel, s.purpose): s for s in states}
+    return [{"channel": label, "cells": [by_key.get((channel, purpose)) for purpose, _l in ConsentPurpose.choices]}
+            for channel, label in Channel.choices]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit identity and relationship data; a stale `version` is refused and nothing is written."""
+    party = selectors.party_get_for_user(user=request.user, pk=pk, for_write=True)
+    initial = {name: getattr(party, name) for name in services.PARTY_FIELDS if name != "kind"}
+    initial.update(version=party.version, tags=", ".join(party.tags.values_list("name", flat=True)))
+    form = PartyEditForm(request.POST or None, user=request.user, kind=party.kind, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.party_update(party=party, actor=request.user, version=form.cleaned_data["version"],
+                                  tags=form.tag_names(), **form.party_values())
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("parties:detail", pk=party.pk)
+    return render(request, "parties/form.html", {"form": form, "kind": party.kind, "party": party,
+                                                 "creating": False})
+
+
+# ---------------------------------------------------------------- HTMX sections of the 360 page
+
+# section name -> (partial, tab anchor)
+SECTIONS = {
+    "contacts": ("parties/partials/contact_points.html", "contact"),
+    "household": ("parties/partials/household.html", "infos"),
+    "life_events": ("parties/partials/life_events.html", "infos"),
+    "consents": ("parties/partials/consents.html", "contact"),
+}
+
+
+def _section(request: HttpRequest, pk: int, section: str, **forms: Form) -> HttpResponse:
+    """Re-render one section of the file (HTMX) or go back to its tab (plain POST)."""
+    partial, tab = SECTIONS[section]
+    if not request.htmx:
+        return redirect(f"{reverse('parties:detail', args=[pk])}#{tab}")
+    party = selectors.party_file(user=request.user, pk=pk)
+    return render(request, partial, _file_context(request, party, **forms))
+
+
+def _write(request: HttpRequest, pk: int, section: str, form: Form, key: str,
+           action: Callable[[Party], Any]) -> HttpResponse:
+    """The checklist every section write follows: access, validate, call the service, re-render."""
+    party = selectors.party_get_for_user(user=request.user, pk=pk, for_write=True)
+    if form.is_valid():
+        try:
+            action(party)
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            return _section(request, pk, section)
+    return _section(request, pk, section, **{key: form})
+
+
+@login_required
+@require_POST
+def email_add(request: HttpRequest, pk: int) -> HttpResponse:
+    form = EmailForm(request.POST, prefix="email")
+    return _write(request, pk, "contacts", form, "email_form", lambda party: services.email_add(
+        party=party, actor=request.user, **form.cleaned_data))
+
+
+@login_required
+@require_POST
+def phone_add(request: HttpRequest, pk: int) -> HttpResponse:
+    form = PhoneForm(request.POST, prefix="phone")
+    return _write(request, pk, "contacts", form, "phone_form", lambda party: services.phone_add(
+        party=party, actor=request.user, **form.cleaned_data))
+
+
+@login_required
+@require_POST
+def address_add(request: HttpRequest, pk: int) -> HttpResponse:
+    form = AddressForm(request.POST, prefix="address")
+    return _write(request, pk, "contacts", form, "address_form", lambda party: services.address_add(
+        party=party, actor=request.user, address=form.address(), is_primary=form.cleaned_data["is_primary"]))
+
+
+@login_required
+@require_POST
+def contact_point_remove(request: HttpRequest, pk: int, kind: str, row_pk: int) -> HttpResponse:
+    """Remove an e-mail, phone or address; the row is looked up among this party's own rows."""
+    party = selectors.party_get_for_user(user=request.user, pk=pk, for_write=True)
+    related = {"email": party.emails, "phone": party.phones, "address": party.addresses}.get(kind)
+    row = related.filter(pk=row_pk).first() if related is not None else None
+    if row is None:
+        raise Http404
+    services.contact_point_remove(party=party, actor=request.user, row=row)
+    return _section(request, pk, "contacts")
+
+
+@login_required
+@require_POST
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    form = HouseholdMemberForm(request.POST, prefix="member")
+    return _write(request, pk, "household", form, "member_form", lambda party: services.household_member_add(
+        party=party, actor=request.user, **form.cleaned_data))
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    party = selectors.party_get_for_user(user=request.user, pk=pk, for_write=True)
+    member = party.household_members.filter(pk=member_pk).first()
+    if member is None:
+        raise Http404
+    services.household_member_remove(party=party, actor=request.user, member=member)
+    return _section(request, pk, "household")
+
+
+@login_required
+@require_POST
+def life_event_add(request: HttpRequest, pk: int) -> HttpResponse:
+    party = selectors.party_get_for_user(user=request.user, pk=pk, for_write=True)
+    form = LifeEventForm(request.POST, prefix="event", members=list(party.household_members.all()))
+    return _write(request, pk, "life_events", form, "life_event_form", lambda p: services.life_event_add(
+        party=p, actor=request.user, kind=form.cleaned_data["kind"], date=form.cleaned_data["date"],
+        details=form.cleaned_data["details"], member=form.chosen_member()))
+
+
+@login_required
+@require_POST
+def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ConsentForm(request.POST, prefix="consent")
+    return _write(request, pk, "consents", form, "consent_form", lambda party: services.consent_record(
+        party=party, actor=request.user, **form.cleaned_data))
