@@ -79,8 +79,15 @@ class ProductForm(forms.Form):
         return values
 
 
+class ProductChoiceField(forms.ModelChoiceField):
+    """Products named with their code, which is what the sales staff know them by."""
+
+    def label_from_instance(self, obj: Product) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
 class ContractForm(forms.Form):
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    product = ProductChoiceField(label=_("Product"), queryset=Product.objects.none())
     reference = forms.CharField(label=_("Reference"), max_length=40, required=False,
                                 help_text=_("Left empty, a reference is generated."))
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
@@ -109,7 +116,7 @@ class ContractForm(forms.Form):
 
 
 class TransactionForm(forms.Form):
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    product = ProductChoiceField(label=_("Product"), queryset=Product.objects.none())
     date = forms.DateField(label=_("Date"), widget=DateInput())
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000, initial=1)
     amount = money_field(_("Amount (€)"), min_value=-MAX_AMOUNT,
@@ -150,8 +157,8 @@ class ProductFilterForm(_FilterForm):
 class ContractFilterForm(_FilterForm):
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All statuses")), *ContractStatus.choices],
                                required=False)
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none(), required=False,
-                                     empty_label=_("All products"))
+    product = ProductChoiceField(label=_("Product"), queryset=Product.objects.none(), required=False,
+                                 empty_label=_("All products"))
     renewal_within = forms.IntegerField(label=_("Renewal within (days)"), min_value=0, max_value=MAX_RENEWAL_DAYS,
                                         required=False)
     party = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)
@@ -169,8 +176,8 @@ class ContractFilterForm(_FilterForm):
 class TransactionFilterForm(_FilterForm):
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none(), required=False,
-                                     empty_label=_("All products"))
+    product = ProductChoiceField(label=_("Product"), queryset=Product.objects.none(), required=False,
+                                 empty_label=_("All products"))
     channel = forms.ChoiceField(label=_("Channel"), choices=[("", _("All channels")), *SalesChannel.choices],
                                 required=False)
     party = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from fidelia.accounts import policies
 from fidelia.core.errors import DomainError
@@ -34,18 +35,13 @@ from fidelia.sales.models import Product
 
 PAGE_SIZE = 50
 GET_POST = require_http_methods(["GET", "POST"])
+# lists answer HTMX with their rows only: caches must keep the page and the fragment apart
+HTMX_LIST = vary_on_headers("HX-Request")
 
 
 def _page(request: HttpRequest, qs: QuerySet[Any]) -> Page:
     # get_page() turns a missing, non-numeric or out-of-range page number into a valid page
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _querystring(request: HttpRequest) -> str:
-    """The current filters without the page number, for pagination links."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _require_catalogue_editor(request: HttpRequest) -> None:
@@ -64,6 +60,7 @@ def _sellable(user: Any, current: Product | None = None) -> QuerySet[Product]:
 
 
 @login_required
+@HTMX_LIST
 def product_list(request: HttpRequest) -> HttpResponse:
     filter_form = ProductFilterForm(request.GET)
     products = selectors.product_catalogue(user=request.user, filters=filter_form.filters())
@@ -133,6 +130,7 @@ def family_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@HTMX_LIST
 def contract_list(request: HttpRequest) -> HttpResponse:
     filter_form = ContractFilterForm(request.GET, products=selectors.products_for_user(request.user))
     filters = filter_form.filters()
@@ -140,7 +138,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.contract_list(user=request.user, filters=filters))
     writable = selectors.writable_party_ids(user=request.user,
                                             party_ids=[c.party_id for c in page] + ([party.pk] if party else []))
-    context = {"filter_form": filter_form, "page": page, "party": party, "querystring": _querystring(request),
+    context = {"filter_form": filter_form, "page": page, "party": party,
                "writable_ids": writable, "party_writable": bool(party and party.pk in writable),
                "equipment": party and selectors.party_equipment_rate(user=request.user, party=party)}
     return render(request, pick_template(request, "sales/contract_list.html", "sales/partials/contract_table.html"),
@@ -197,13 +195,14 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@HTMX_LIST
 def transaction_list(request: HttpRequest) -> HttpResponse:
     filter_form = TransactionFilterForm(request.GET, products=selectors.products_for_user(request.user))
     filters = filter_form.filters()
     rows = selectors.transaction_list(user=request.user, filters=filters)
     party = _filtered_party(request, filters.party)
     context = {"filter_form": filter_form, "page": _page(request, rows), "totals": selectors.transaction_totals(rows),
-               "party": party, "querystring": _querystring(request),
+               "party": party,
                "party_writable": bool(party and selectors.writable_party_ids(user=request.user, party_ids=[party.pk]))}
     return render(request, pick_template(request, "sales/transaction_list.html",
                                          "sales/partials/transaction_table.html"), context)

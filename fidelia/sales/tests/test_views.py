@@ -13,7 +13,7 @@ from django.utils import timezone
 from fidelia.core.testing import Personas
 from fidelia.parties.models import Party
 from fidelia.parties.tests.factories import person
-from fidelia.sales import services
+from fidelia.sales import services, views
 from fidelia.sales.models import Contract, Product, ProductFamily, Transaction
 
 TODAY = dt.date.today()
@@ -504,3 +504,17 @@ def test_htmx_list_request_renders_the_partial_only(personas, busy):
         response = client.get(reverse(f"sales:{name}"), headers={"HX-Request": "true"})
         assert response.status_code == 200
         assert "<html" not in response.content.decode(), name
+
+
+def test_lists_vary_on_htmx_and_paginate_with_filters_kept(personas, busy, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 20)
+    client = client_for(personas.alice)
+    first = client.get(reverse("sales:transaction_list") + "?channel=web")
+    assert "HX-Request" in first["Vary"]
+    assert first.context["page"].has_next()
+    assert "channel=web&amp;page=2" in first.content.decode()
+    second = client.get(reverse("sales:transaction_list") + "?channel=web&page=2")
+    rows_first = {t.pk for t in first.context["page"]}
+    rows_second = {t.pk for t in second.context["page"]}
+    assert rows_first.isdisjoint(rows_second) and len(rows_first | rows_second) == 35
+    assert second.context["totals"].count == 35  # totals cover the whole filtered list, not the page
