@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Path, Router
+from ninja.responses import Status
 
 from fidelia.accounts import services
 from fidelia.accounts.models import ApiToken, User
@@ -28,16 +29,16 @@ def list_tokens(request: HttpRequest) -> Any:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **errors()}, summary="Create an API token")
-def create_token(request: HttpRequest, payload: TokenCreateIn) -> tuple[int, dict[str, Any]]:
+def create_token(request: HttpRequest, payload: TokenCreateIn) -> Status[dict[str, Any]]:
     """Create a personal token for `Authorization: Bearer <token>`. The clear token is returned once."""
     token, raw = services.api_token_create(user=current_user(request), name=payload.name)
-    return 201, {"id": token.id, "name": token.name, "created_at": token.created_at,
-                 "last_used_at": token.last_used_at, "revoked_at": token.revoked_at, "token": raw}
+    return Status(201, {"id": token.id, "name": token.name, "created_at": token.created_at,
+                        "last_used_at": token.last_used_at, "revoked_at": token.revoked_at, "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **errors(404)}, summary="Revoke an API token")
-def revoke_token(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID)) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID)) -> Status[None]:
     """Revoke one of the caller's tokens; it stops working at once."""
     token = get_object_or_404(ApiToken, user=current_user(request), pk=token_id)
     services.api_token_revoke(token=token)
-    return 204, None
+    return Status(204, None)

@@ -43,6 +43,7 @@ class ApiErrorCode(StrEnum):
     """Codes only the HTTP layer produces; domain codes live in `fidelia.core.errors.ErrorCode`."""
 
     UNAUTHENTICATED = "unauthenticated"
+    MALFORMED = "malformed_request"
     HTTP_ERROR = "http_error"
 
 
@@ -107,7 +108,7 @@ class ErrorOut(Schema):
 
 def errors(*codes: int) -> dict[int, type[ErrorOut]]:
     """Response documentation for error statuses: `response={200: X, **errors(404, 422)}`."""
-    return {code: ErrorOut for code in sorted({401, 422, *codes})}
+    return {code: ErrorOut for code in sorted({400, 401, 422, *codes})}
 
 
 class PreconditionRequired(DomainError):
@@ -171,7 +172,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return response
 
     def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {403: ErrorCode.FORBIDDEN, 404: ErrorCode.NOT_FOUND}.get(exc.status_code, ApiErrorCode.HTTP_ERROR)
+        code = {400: ApiErrorCode.MALFORMED, 403: ErrorCode.FORBIDDEN,
+                404: ErrorCode.NOT_FOUND}.get(exc.status_code, ApiErrorCode.HTTP_ERROR)
         return error_response(api, request, status=exc.status_code, code=code, message=str(exc))
 
     api.add_exception_handler(NinjaValidationError, on_validation)

@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
+from ninja.responses import Status
 
 from fidelia.accounts import policies
 from fidelia.core.api import MAX_ID, PageIn, current_user, errors, paginate
@@ -54,10 +55,10 @@ def list_party_interactions(request: HttpRequest, page: Query[PageIn], party_id:
 
 @router.post("/parties/{party_id}/interactions", response={201: InteractionOut, **errors(403, 404)},
              summary="Log an interaction")
-def log_interaction(request: HttpRequest, payload: InteractionIn, party_id: int = PartyId) -> tuple[int, Any]:
+def log_interaction(request: HttpRequest, payload: InteractionIn, party_id: int = PartyId) -> Status[Any]:
     """Log a visit, call, e-mail, letter… with the customer; the author is the caller."""
     user = current_user(request)
     party = party_get_for_user(user=user, pk=party_id)
     if not policies.can_log_interaction(user):
         raise PermissionDenied(_("You may not log interactions."))
-    return 201, services.interaction_log(party=party, actor=user, **payload.dict())
+    return Status(201, services.interaction_log(party=party, actor=user, **payload.dict()))

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
+from ninja.responses import Status
 
 from fidelia.accounts import policies
 from fidelia.accounts.models import Team, User
@@ -104,7 +105,7 @@ def check_duplicates(request: HttpRequest, params: Query[DuplicateCheckIn]) -> l
 
 
 @router.post("/parties", response={201: PartyOut, **errors(403, 409)}, summary="Create a customer")
-def create_party(request: HttpRequest, response: HttpResponse, payload: PartyCreateIn) -> tuple[int, Party]:
+def create_party(request: HttpRequest, response: HttpResponse, payload: PartyCreateIn) -> Status[Party]:
     """Create a person or an organisation with its first contact points.
 
     Answers 409 `possible_duplicate` with the candidates unless `allow_duplicate` is true."""
@@ -115,7 +116,7 @@ def create_party(request: HttpRequest, response: HttpResponse, payload: PartyCre
     data.update(_references(user, data))
     address = services.AddressInput(**payload.address.dict()) if payload.address else None
     party = services.party_create(actor=user, address=address, **data)
-    return 201, _file(request, response, party.pk)
+    return Status(201, _file(request, response, party.pk))
 
 
 @router.get("/parties/{party_id}", response={200: PartyOut, **errors(404)}, summary="Get the customer file")
@@ -145,46 +146,46 @@ def _party_for_write(request: HttpRequest, party_id: int) -> Party:
 
 
 @router.post("/parties/{party_id}/emails", response={201: EmailOut, **errors(404)}, summary="Add an e-mail")
-def add_email(request: HttpRequest, payload: EmailIn, party_id: int = PartyId) -> tuple[int, Email]:
+def add_email(request: HttpRequest, payload: EmailIn, party_id: int = PartyId) -> Status[Email]:
     """Add an e-mail address; `is_primary` makes it the one shown in lists."""
     party = _party_for_write(request, party_id)
     row = services.email_add(party=party, actor=current_user(request), **payload.dict())
     row.refresh_from_db()
-    return 201, row
+    return Status(201, row)
 
 
 @router.delete("/parties/{party_id}/emails/{email_id}", response={204: None, **errors(404)},
                summary="Remove an e-mail")
-def remove_email(request: HttpRequest, party_id: int = PartyId, email_id: int = RowId) -> tuple[int, None]:
+def remove_email(request: HttpRequest, party_id: int = PartyId, email_id: int = RowId) -> Status[None]:
     """Remove an e-mail address; the oldest remaining one becomes primary."""
     party = _party_for_write(request, party_id)
     services.contact_point_remove(party=party, actor=current_user(request),
                                   row=get_object_or_404(Email, party=party, pk=email_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/parties/{party_id}/phones", response={201: PhoneOut, **errors(404)}, summary="Add a phone")
-def add_phone(request: HttpRequest, payload: PhoneIn, party_id: int = PartyId) -> tuple[int, Phone]:
+def add_phone(request: HttpRequest, payload: PhoneIn, party_id: int = PartyId) -> Status[Phone]:
     """Add a phone number, written the French or international way; stored in E.164."""
     party = _party_for_write(request, party_id)
     row = services.phone_add(party=party, actor=current_user(request), **payload.dict())
     row.refresh_from_db()
-    return 201, row
+    return Status(201, row)
 
 
 @router.delete("/parties/{party_id}/phones/{phone_id}", response={204: None, **errors(404)},
                summary="Remove a phone")
-def remove_phone(request: HttpRequest, party_id: int = PartyId, phone_id: int = RowId) -> tuple[int, None]:
+def remove_phone(request: HttpRequest, party_id: int = PartyId, phone_id: int = RowId) -> Status[None]:
     """Remove a phone number; the oldest remaining one becomes primary."""
     party = _party_for_write(request, party_id)
     services.contact_point_remove(party=party, actor=current_user(request),
                                   row=get_object_or_404(Phone, party=party, pk=phone_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/parties/{party_id}/addresses", response={201: AddressOut, **errors(404)},
              summary="Add an address")
-def add_address(request: HttpRequest, payload: AddressAddIn, party_id: int = PartyId) -> tuple[int, Address]:
+def add_address(request: HttpRequest, payload: AddressAddIn, party_id: int = PartyId) -> Status[Address]:
     """Add a postal address (a French postcode has 5 digits)."""
     party = _party_for_write(request, party_id)
     data = payload.dict()
@@ -192,40 +193,40 @@ def add_address(request: HttpRequest, payload: AddressAddIn, party_id: int = Par
     row = services.address_add(party=party, actor=current_user(request),
                                address=services.AddressInput(**data), is_primary=is_primary)
     row.refresh_from_db()
-    return 201, row
+    return Status(201, row)
 
 
 @router.delete("/parties/{party_id}/addresses/{address_id}", response={204: None, **errors(404)},
                summary="Remove an address")
-def remove_address(request: HttpRequest, party_id: int = PartyId, address_id: int = RowId) -> tuple[int, None]:
+def remove_address(request: HttpRequest, party_id: int = PartyId, address_id: int = RowId) -> Status[None]:
     """Remove a postal address; the oldest remaining one becomes primary."""
     party = _party_for_write(request, party_id)
     services.contact_point_remove(party=party, actor=current_user(request),
                                   row=get_object_or_404(Address, party=party, pk=address_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/parties/{party_id}/household-members", response={201: HouseholdMemberOut, **errors(404)},
              summary="Add a household member")
 def add_household_member(request: HttpRequest, payload: HouseholdMemberIn,
-                         party_id: int = PartyId) -> tuple[int, Any]:
+                         party_id: int = PartyId) -> Status[Any]:
     """Add a spouse, child, parent… to a person's household (foyer)."""
     user = current_user(request)
     party = _party_for_write(request, party_id)
     data = payload.dict()
     data["member_party"] = resolve(selectors.parties_for_user(user), data["member_party"], field="member_party")
-    return 201, services.household_member_add(party=party, actor=user, **data)
+    return Status(201, services.household_member_add(party=party, actor=user, **data))
 
 
 @router.delete("/parties/{party_id}/household-members/{member_id}", response={204: None, **errors(404)},
                summary="Remove a household member")
 def remove_household_member(request: HttpRequest, party_id: int = PartyId,
-                            member_id: int = RowId) -> tuple[int, None]:
+                            member_id: int = RowId) -> Status[None]:
     """Remove a member of the household."""
     party = _party_for_write(request, party_id)
     member = get_object_or_404(party.household_members.all(), pk=member_id)
     services.household_member_remove(party=party, actor=current_user(request), member=member)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/parties/{party_id}/consents", response={200: list[ConsentOut], **errors(404)},
@@ -238,10 +239,10 @@ def list_consents(request: HttpRequest, party_id: int = PartyId) -> Any:
 
 @router.post("/parties/{party_id}/consents", response={201: ConsentOut, **errors(404)},
              summary="Record a consent")
-def record_consent(request: HttpRequest, payload: ConsentIn, party_id: int = PartyId) -> tuple[int, Any]:
+def record_consent(request: HttpRequest, payload: ConsentIn, party_id: int = PartyId) -> Status[Any]:
     """Record that the customer granted or withdrew consent for a channel and purpose."""
     party = _party_for_write(request, party_id)
-    return 201, services.consent_record(party=party, actor=current_user(request), **payload.dict())
+    return Status(201, services.consent_record(party=party, actor=current_user(request), **payload.dict()))
 
 
 @router.get("/parties/{party_id}/life-events", response={200: list[LifeEventOut], **errors(404)},
@@ -254,9 +255,9 @@ def list_life_events(request: HttpRequest, party_id: int = PartyId) -> Any:
 
 @router.post("/parties/{party_id}/life-events", response={201: LifeEventOut, **errors(404)},
              summary="Add a life event")
-def add_life_event(request: HttpRequest, payload: LifeEventIn, party_id: int = PartyId) -> tuple[int, Any]:
+def add_life_event(request: HttpRequest, payload: LifeEventIn, party_id: int = PartyId) -> Status[Any]:
     """Record an event of the customer's life; it feeds the actions to take."""
     party = _party_for_write(request, party_id)
     data = payload.dict()
     data["member"] = resolve(party.household_members.all(), data["member"], field="member")
-    return 201, services.life_event_add(party=party, actor=current_user(request), **data)
+    return Status(201, services.life_event_add(party=party, actor=current_user(request), **data))

@@ -343,6 +343,11 @@ class PartyFiltersIn(Schema):
     city: text(120) | None = None
     postcode: text(10) | None = None
     q: text(200) | None = Field(None, description="Words of the name, e-mail, phone, SIREN or city.")
+    csp: Csp | None = None
+    income_bracket: IncomeBracket | None = None
+    preferred_channel: Channel | None = None
+    min_age: int | None = Field(None, ge=0, le=130, description="Persons at least this old.")
+    max_age: int | None = Field(None, ge=0, le=130, description="Persons at most this old.")
     sort: PartySort = "name"
 
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
+from ninja.responses import Status
 
 from fidelia.accounts import policies
 from fidelia.accounts.models import User
@@ -75,11 +76,11 @@ def list_families(request: HttpRequest) -> Any:
 
 @router.post("/product-families", response={201: ProductFamilyOut, **errors(403)},
              summary="Create a product family")
-def create_family(request: HttpRequest, payload: ProductFamilyIn) -> tuple[int, ProductFamily]:
+def create_family(request: HttpRequest, payload: ProductFamilyIn) -> Status[ProductFamily]:
     """Add a family to the catalogue (catalogue managers only); an existing name is returned as is."""
     user = current_user(request)
     _require_catalogue_rights(user)
-    return 201, services.family_create(actor=user, **payload.dict())
+    return Status(201, services.family_create(actor=user, **payload.dict()))
 
 
 @router.get("/products", response={200: ProductPage, **errors()}, summary="List products")
@@ -108,7 +109,7 @@ def get_product(request: HttpRequest, response: HttpResponse, product_id: int = 
 
 
 @router.post("/products", response={201: ProductOut, **errors(403)}, summary="Create a product")
-def create_product(request: HttpRequest, response: HttpResponse, payload: ProductCreateIn) -> tuple[int, Product]:
+def create_product(request: HttpRequest, response: HttpResponse, payload: ProductCreateIn) -> Status[Product]:
     """Add a product to the catalogue (catalogue managers only)."""
     user = current_user(request)
     _require_catalogue_rights(user)
@@ -116,7 +117,7 @@ def create_product(request: HttpRequest, response: HttpResponse, payload: Produc
     data["family"] = resolve(ProductFamily.objects.all(), data["family"], field="family")
     product = services.product_create(actor=user, **data)
     set_etag(response, product.version)
-    return 201, product
+    return Status(201, product)
 
 
 @router.patch("/products/{product_id}", response={200: ProductOut, **errors(403, 404, 412, 428)},
@@ -209,7 +210,7 @@ def list_party_contracts(request: HttpRequest, page: Query[PageIn], party_id: in
 @router.post("/parties/{party_id}/contracts", response={201: ContractOut, **errors(404)},
              summary="Create a contract")
 def create_contract(request: HttpRequest, response: HttpResponse, payload: ContractCreateIn,
-                    party_id: int = PartyId) -> tuple[int, Contract]:
+                    party_id: int = PartyId) -> Status[Contract]:
     """Record a product held by the customer; an active contract makes a prospect a customer."""
     user = current_user(request)
     party = party_get_for_user(user=user, pk=party_id, for_write=True)
@@ -217,7 +218,7 @@ def create_contract(request: HttpRequest, response: HttpResponse, payload: Contr
     data["product"] = _product(user, data["product"])
     contract = services.contract_create(party=party, actor=user, **data)
     set_etag(response, contract.version)
-    return 201, _contract(user, contract.pk)
+    return Status(201, _contract(user, contract.pk))
 
 
 # --- transactions ----------------------------------------------------------------------------
@@ -253,11 +254,11 @@ def list_party_transactions(request: HttpRequest, page: Query[PageIn], party_id:
 
 @router.post("/parties/{party_id}/transactions", response={201: TransactionOut, **errors(404)},
              summary="Record a transaction")
-def record_transaction(request: HttpRequest, payload: TransactionIn, party_id: int = PartyId) -> tuple[int, Any]:
+def record_transaction(request: HttpRequest, payload: TransactionIn, party_id: int = PartyId) -> Status[Any]:
     """Record a purchase (negative amount: a refund); a purchase makes a prospect a customer."""
     user = current_user(request)
     party = party_get_for_user(user=user, pk=party_id, for_write=True)
     data = payload.dict()
     data["product"] = _product(user, data["product"])
     row = services.transaction_record(party=party, actor=user, **data)
-    return 201, transactions_for_user(user).get(pk=row.pk)
+    return Status(201, transactions_for_user(user).get(pk=row.pk))

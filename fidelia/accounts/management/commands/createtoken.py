@@ -1,0 +1,35 @@
+"""`fidelia createtoken USERNAME --name NAME`: print a personal API token."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from fidelia.accounts.models import User
+from fidelia.accounts.services import api_token_create
+from fidelia.core.errors import ValidationFailed
+
+USAGE_ERROR = 2
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a personal API token for an active user and print it on standard output, once: only "
+        "its digest is stored. Use it as “Authorization: Bearer <token>”; revoke it from the API "
+        "(DELETE /api/tokens/<id>)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--name", required=True, help="What the token is for, e.g. “ERP sync”.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user = User.objects.filter(username=options["username"]).first()
+        if user is None or not user.is_active:
+            raise CommandError(f"No active user “{options['username']}”.", returncode=USAGE_ERROR)
+        try:
+            _token, raw = api_token_create(user=user, name=options["name"])
+        except ValidationFailed as exc:
+            raise CommandError(exc.message, returncode=USAGE_ERROR) from None
+        self.stderr.write(f"Token “{options['name']}” for {user.username}; it will not be shown again:")
+        self.stdout.write(raw)
