@@ -94,7 +94,8 @@ class ContractForm(forms.Form):
     end_date = forms.DateField(label=_("End date"), required=False, widget=DateInput())
     renewal_date = forms.DateField(label=_("Renewal date"), required=False, widget=DateInput())
     status = forms.ChoiceField(label=_("Status"), choices=ContractStatus.choices, initial=ContractStatus.ACTIVE)
-    annual_amount = money_field(_("Annual amount (€)"))
+    # the product's catalogue price is no guide to what a contract costs a year: left empty, it is 0
+    annual_amount = money_field(_("Annual amount (€)"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args: Any, products: QuerySet[Product], editing: bool = False, **kwargs: Any) -> None:
@@ -160,7 +161,7 @@ class ContractFilterForm(_FilterForm):
     product = ProductChoiceField(label=_("Product"), queryset=Product.objects.none(), required=False,
                                  empty_label=_("All products"))
     renewal_within = forms.IntegerField(label=_("Renewal within (days)"), min_value=0, max_value=MAX_RENEWAL_DAYS,
-                                        required=False)
+                                        required=False, widget=forms.NumberInput(attrs={"class": "filters__tiny"}))
     party = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)
 
     def __init__(self, *args: Any, products: QuerySet[Product], **kwargs: Any) -> None:
@@ -174,8 +175,8 @@ class ContractFilterForm(_FilterForm):
 
 
 class TransactionFilterForm(_FilterForm):
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput(attrs={"class": "filters__short"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput(attrs={"class": "filters__short"}))
     product = ProductChoiceField(label=_("Product"), queryset=Product.objects.none(), required=False,
                                  empty_label=_("All products"))
     channel = forms.ChoiceField(label=_("Channel"), choices=[("", _("All channels")), *SalesChannel.choices],
