@@ -45,10 +45,17 @@ from fidelia.parties.models import Party
 # ---------------------------------------------------------------- list and search
 
 
+def _require_portfolio(request: HttpRequest) -> None:
+    """Users who may read no individual party (analysts work on aggregates) get 404, not an empty list."""
+    if policies.party_read_filter(request.user) is None:
+        raise Http404
+
+
 @login_required
 @require_GET
 def party_list(request: HttpRequest) -> HttpResponse:
     """The portfolio the user may read, filtered, sorted and paginated; HTMX gets the rows only."""
+    _require_portfolio(request)
     form = PartyFilterForm(request.GET, user=request.user)
     filters = form.filters()
     parties = selectors.party_list(user=request.user, filters=filters)
@@ -65,6 +72,7 @@ def party_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def party_search(request: HttpRequest) -> HttpResponse:
     """Type-ahead fragment (10 results at most); without HTMX, the full list filtered by `q`."""
+    _require_portfolio(request)
     q = request.GET.get("q", "").strip()
     if not request.htmx:
         return redirect(f"{reverse('parties:list')}?{urlencode({'q': q})}")
