@@ -518,3 +518,30 @@ def test_lists_vary_on_htmx_and_paginate_with_filters_kept(personas, busy, monke
     rows_second = {t.pk for t in second.context["page"]}
     assert rows_first.isdisjoint(rows_second) and len(rows_first | rows_second) == 35
     assert second.context["totals"].count == 35  # totals cover the whole filtered list, not the page
+
+
+def test_analyst_reads_the_catalogue_without_any_holder(personas, cat, alice_customer):
+    contract_for(alice_customer, cat.livret, personas.alice)
+    response = client_for(personas.analyst).get(reverse("sales:product_list"))
+    assert response.status_code == 200
+    assert {p.code: p.holders for p in response.context["products"]} == {"LIV": 0, "CARD": 0, "LOAN": 0}
+
+
+def test_stale_contract_edit_is_refused(personas, cat, alice_customer):
+    contract = contract_for(alice_customer, cat.livret, personas.alice, start_date=dt.date(2024, 3, 1))
+    services.contract_update(contract=contract, actor=personas.manager, version=1, annual_amount=Decimal("99"))
+    response = client_for(personas.alice).post(reverse("sales:contract_edit", args=[contract.pk]), {
+        "product": cat.livret.pk, "start_date": "2024-03-01", "status": "cancelled", "annual_amount": "10",
+        "version": 1})
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    contract.refresh_from_db()
+    assert (contract.status, contract.annual_amount, contract.version) == ("active", Decimal("99.00"), 2)
+
+
+def test_duplicate_contract_reference_is_a_field_error(personas, cat, alice_customer):
+    contract_for(alice_customer, cat.livret, personas.alice, reference="CT-TAKEN")
+    response = client_for(personas.alice).post(reverse("sales:contract_create") + f"?party={alice_customer.pk}", {
+        "product": cat.loan.pk, "reference": "CT-TAKEN", "start_date": "2025-01-01", "status": "active"})
+    assert response.status_code == 200 and "reference" in response.context["form"].errors
+    assert Contract.objects.count() == 1
