@@ -3,11 +3,13 @@
 import { bindTabs } from "./tabs.js";
 import { bindTypeahead } from "./typeahead.js";
 import { bindDismiss } from "./dismiss.js";
+import { bindKeepHash } from "./keephash.js";
 
 const modules = [
   ["[data-tabs]", bindTabs],
   ["[data-typeahead]", bindTypeahead],
   ["[data-dismissible]", bindDismiss],
+  ["[data-keep-hash]", bindKeepHash],
 ];
 
 function bindAll(root) {
