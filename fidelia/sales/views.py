@@ -62,6 +62,7 @@ def _sellable(user: Any, current: Product | None = None) -> QuerySet[Product]:
 @login_required
 @HTMX_LIST
 def product_list(request: HttpRequest) -> HttpResponse:
+    """The catalogue by family with holders among the user's customers; HTMX gets the tables only."""
     filter_form = ProductFilterForm(request.GET)
     products = selectors.product_catalogue(user=request.user, filters=filter_form.filters())
     context = {"filter_form": filter_form, "products": products,
@@ -72,6 +73,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A product sheet and what the user's customers hold of it."""
     product = selectors.product_get_for_user(user=request.user, pk=pk)
     holding = selectors.product_holding(user=request.user, product=product)
     return render(request, "sales/product_detail.html", {
@@ -82,6 +84,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @GET_POST
 def product_create(request: HttpRequest) -> HttpResponse:
+    """Catalogue editors only (404 for the others)."""
     _require_catalogue_editor(request)
     form = ProductForm(request.POST or None, initial={"family": request.GET.get("family")})
     if request.method == "POST" and form.is_valid():
@@ -97,6 +100,7 @@ def product_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @GET_POST
 def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Catalogue editors only; an edit started from an old version is refused, nothing is written."""
     _require_catalogue_editor(request)
     product = selectors.product_get_for_user(user=request.user, pk=pk)
     form = ProductForm.for_product(product, request.POST or None)
@@ -114,6 +118,7 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @GET_POST
 def family_create(request: HttpRequest) -> HttpResponse:
+    """Catalogue editors only; an existing family of the same name is reused."""
     _require_catalogue_editor(request)
     form = FamilyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -132,6 +137,7 @@ def family_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @HTMX_LIST
 def contract_list(request: HttpRequest) -> HttpResponse:
+    """Contracts of the customers the user may read; narrowed to one (?party=) it shows the equipment rate."""
     filter_form = ContractFilterForm(request.GET, products=selectors.products_for_user(request.user))
     filters = filter_form.filters()
     party = _filtered_party(request, filters.party)
@@ -140,7 +146,8 @@ def contract_list(request: HttpRequest) -> HttpResponse:
                                             party_ids=[c.party_id for c in page] + ([party.pk] if party else []))
     context = {"filter_form": filter_form, "page": page, "party": party,
                "writable_ids": writable, "party_writable": bool(party and party.pk in writable),
-               "equipment": party and selectors.party_equipment_rate(user=request.user, party=party)}
+               # only the full page shows it; an HTMX refresh of the rows does not need it
+               "equipment": party and not request.htmx and selectors.party_equipment_rate(user=request.user, party=party)}
     return render(request, pick_template(request, "sales/contract_list.html", "sales/partials/contract_table.html"),
                   context)
 
@@ -158,6 +165,7 @@ def _filtered_party(request: HttpRequest, pk: int | None) -> Any:
 @login_required
 @GET_POST
 def contract_create(request: HttpRequest) -> HttpResponse:
+    """A contract for ?party=, which the user must be allowed to change (404 otherwise)."""
     party = party_get_for_user(user=request.user, pk=request.GET.get("party"), for_write=True)
     form = ContractForm(request.POST or None, products=_sellable(request.user))
     if request.method == "POST" and form.is_valid():
@@ -176,6 +184,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @GET_POST
 def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a contract of a customer the user may change; stale versions are refused."""
     contract = selectors.contract_get_for_user(user=request.user, pk=pk, for_write=True)
     initial = {name: getattr(contract, name) for name in services.CONTRACT_FIELDS} | {"version": contract.version}
     form = ContractForm(request.POST or None, initial=initial, editing=True,
@@ -197,6 +206,7 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @HTMX_LIST
 def transaction_list(request: HttpRequest) -> HttpResponse:
+    """Transactions of the customers the user may read, with totals over the whole filtered list."""
     filter_form = TransactionFilterForm(request.GET, products=selectors.products_for_user(request.user))
     filters = filter_form.filters()
     rows = selectors.transaction_list(user=request.user, filters=filters)
@@ -211,6 +221,7 @@ def transaction_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @GET_POST
 def transaction_create(request: HttpRequest) -> HttpResponse:
+    """Record a purchase or refund for ?party=, which the user must be allowed to change (404 otherwise)."""
     party = party_get_for_user(user=request.user, pk=request.GET.get("party"), for_write=True)
     form = TransactionForm(request.POST or None, products=_sellable(request.user))
     if request.method == "POST" and form.is_valid():
