@@ -593,7 +593,7 @@ class Generator:
         ids = self._ids("sales_contract", m)
         product_pos = np.asarray(self.contract_products)[rng.choice(len(self.contract_products), m, p=self.contract_weights)]
         first, last = p["first_purchase"][who], p["last_purchase"][who]
-        start = first + ((np.maximum(last - first, 0) * rng.random(m) * 0.8)).astype(np.int64)
+        start = first + (np.maximum(last - first, 0) * rng.random(m) * 0.8).astype(np.int64)
         former = p["former"][who]
         terms = np.asarray([self.products[k].term_years for k in product_pos.tolist()], dtype=np.int64)
         family = [self.products[k].family for k in product_pos.tolist()]
@@ -605,11 +605,11 @@ class Generator:
         end = np.where(former, np.where(end > 0, np.minimum(end, cancelled_at), cancelled_at), end)
         status = np.where(former, np.where(rng.random(m) < 0.6, "cancelled", "ended"),
                           np.where((end > 0) & (end < today), "ended", "active"))
-        # A few contracts past their end are still marked active: the hourly refresh job closes them.
-        stale = (status == "ended") & ~former & (rng.random(m) < 0.3)
-        status = np.where(stale, "active", status)
+        # A few contracts ended in the last weeks are still marked active: the refresh job closes them.
+        stale = (status == "active") & (rng.random(m) < 0.03)
+        end = np.where(stale, today - rng.integers(1, 45, m), end)
         years_since = np.maximum(0, (today - start) // 365 + 1)
-        renewal = np.where(renews & (status == "active"), start + (years_since * DAYS_PER_YEAR).astype(np.int64), -1)
+        renewal = np.where(renews & (status == "active") & ~stale, start + (years_since * DAYS_PER_YEAR).astype(np.int64), -1)
         price = np.asarray([self.products[k].price_cents for k in product_pos.tolist()], dtype=np.int64)
         annual = np.where(is_loan, rng.integers(120_000, 1_500_000, m),
                           np.where(np.asarray([f in ("Assurances", "Comptes") for f in family]), price * 12, price))

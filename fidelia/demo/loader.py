@@ -16,7 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Model, NOT_PROVIDED
+from django.db.models import NOT_PROVIDED, Model
 
 from fidelia.demo.generator import Batch, Column
 

@@ -7,7 +7,6 @@ sense that a second run adds N more customers after the existing ones and reuses
 """
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import time
 from collections.abc import Callable

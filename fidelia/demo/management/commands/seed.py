@@ -7,7 +7,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fidelia.core.errors import ValidationFailed
-from fidelia.demo.services import DEFAULT_BATCH, DEMO_PASSWORD, seed_customers, validate_seed_options
+from fidelia.demo.services import (
+    DEFAULT_BATCH,
+    DEMO_PASSWORD,
+    seed_customers,
+    validate_seed_options,
+)
 
 
 class Command(BaseCommand):
