@@ -11,14 +11,18 @@ turn the exception into that shape.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, Header, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -44,6 +48,7 @@ class ApiErrorCode(StrEnum):
 
     UNAUTHENTICATED = "unauthenticated"
     MALFORMED = "malformed_request"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
     HTTP_ERROR = "http_error"
 
 
@@ -183,6 +188,35 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, on_http)
 
 
+class FideliaAPI(NinjaAPI):
+    """A NinjaAPI whose routing errors (unknown path, method not allowed) also use the error shape."""
+
+    def _get_urls(self) -> list[URLPattern | URLResolver]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = self._shape_405(pattern.callback)
+        urls.append(re_path(r"^.*$", csrf_exempt(self._unknown_path)))
+        return urls
+
+    def _shape_405(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            if response.status_code != 405:
+                return response
+            shaped = error_response(self, request, status=405, code=ApiErrorCode.METHOD_NOT_ALLOWED,
+                                    message=_("This method is not allowed here."))
+            shaped["Allow"] = response.get("Allow", "")
+            return shaped
+
+        return wrapper
+
+    def _unknown_path(self, request: HttpRequest) -> HttpResponse:
+        return error_response(self, request, status=404, code=ErrorCode.NOT_FOUND,
+                              message=_("There is no such API endpoint."))
+
+
 # --- authentication --------------------------------------------------------------------------
 
 class TokenAuth(HttpBearer):
@@ -226,6 +260,13 @@ def if_match_version(raw: str | None) -> int:
     if match is None:
         raise StaleVersion(_("If-Match must carry the ETag returned by a GET of this record."))
     return int(match.group(1))
+
+
+def etag_documented(status: int = 200) -> dict[str, Any]:
+    """`openapi_extra` documenting the ETag header of a versioned record's response."""
+    header = {"description": "The record's version; send it back in If-Match to update it.",
+              "schema": {"type": "string", "examples": ['"3"']}}
+    return {"responses": {status: {"headers": {"ETag": header}}}}
 
 
 IF_MATCH = Header(None, alias="If-Match",

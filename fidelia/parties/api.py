@@ -22,6 +22,7 @@ from fidelia.core.api import (
     PageIn,
     current_user,
     errors,
+    etag_documented,
     if_match_version,
     paginate,
     resolve,
@@ -104,7 +105,8 @@ def check_duplicates(request: HttpRequest, params: Query[DuplicateCheckIn]) -> l
     )
 
 
-@router.post("/parties", response={201: PartyOut, **errors(403, 409)}, summary="Create a customer")
+@router.post("/parties", response={201: PartyOut, **errors(403, 409)}, summary="Create a customer",
+             openapi_extra=etag_documented(201))
 def create_party(request: HttpRequest, response: HttpResponse, payload: PartyCreateIn) -> Status[Party]:
     """Create a person or an organisation with its first contact points.
 
@@ -119,7 +121,8 @@ def create_party(request: HttpRequest, response: HttpResponse, payload: PartyCre
     return Status(201, _file(request, response, party.pk))
 
 
-@router.get("/parties/{party_id}", response={200: PartyOut, **errors(404)}, summary="Get the customer file")
+@router.get("/parties/{party_id}", response={200: PartyOut, **errors(404)}, summary="Get the customer file",
+            openapi_extra=etag_documented())
 def get_party(request: HttpRequest, response: HttpResponse, party_id: int = PartyId) -> Party:
     """The single customer file: identity, household, contact points, consent, life events, contracts,
     recent contacts and purchases. The ETag header carries the version to send back in If-Match."""
@@ -127,7 +130,8 @@ def get_party(request: HttpRequest, response: HttpResponse, party_id: int = Part
 
 
 @router.patch("/parties/{party_id}", response={200: PartyOut, **errors(404, 412, 428)},
-              summary="Update a customer")
+              summary="Update a customer",
+              openapi_extra=etag_documented())
 def update_party(request: HttpRequest, response: HttpResponse, payload: PartyUpdateIn,
                  party_id: int = PartyId, if_match: str | None = IF_MATCH) -> Party:
     """Change the fields sent (tags: the whole set). Needs If-Match: 428 without it, 412 if stale."""

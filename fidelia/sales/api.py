@@ -21,6 +21,7 @@ from fidelia.core.api import (
     PageIn,
     current_user,
     errors,
+    etag_documented,
     if_match_version,
     paginate,
     resolve,
@@ -98,7 +99,8 @@ def list_products(request: HttpRequest, filters: Query[ProductFiltersIn], page: 
     return paginate(queryset.order_by("family__name", "name", "id"), page)
 
 
-@router.get("/products/{product_id}", response={200: ProductOut, **errors(404)}, summary="Get a product")
+@router.get("/products/{product_id}", response={200: ProductOut, **errors(404)}, summary="Get a product",
+            openapi_extra=etag_documented())
 def get_product(request: HttpRequest, response: HttpResponse, product_id: int = RowId) -> Product:
     """A product sheet; the ETag header carries the version to send back in If-Match."""
     product = products_for_user(current_user(request)).filter(pk=product_id).first()
@@ -108,7 +110,8 @@ def get_product(request: HttpRequest, response: HttpResponse, product_id: int = 
     return product
 
 
-@router.post("/products", response={201: ProductOut, **errors(403)}, summary="Create a product")
+@router.post("/products", response={201: ProductOut, **errors(403)}, summary="Create a product",
+             openapi_extra=etag_documented(201))
 def create_product(request: HttpRequest, response: HttpResponse, payload: ProductCreateIn) -> Status[Product]:
     """Add a product to the catalogue (catalogue managers only)."""
     user = current_user(request)
@@ -121,7 +124,8 @@ def create_product(request: HttpRequest, response: HttpResponse, payload: Produc
 
 
 @router.patch("/products/{product_id}", response={200: ProductOut, **errors(403, 404, 412, 428)},
-              summary="Update a product")
+              summary="Update a product",
+              openapi_extra=etag_documented())
 def update_product(request: HttpRequest, response: HttpResponse, payload: ProductUpdateIn,
                    product_id: int = RowId, if_match: str | None = IF_MATCH) -> Product:
     """Change the fields sent (catalogue managers only). Needs If-Match: 428 without, 412 if stale."""
@@ -172,7 +176,8 @@ def list_contracts(request: HttpRequest, filters: Query[ContractFiltersIn], page
     return paginate(queryset.order_by("-start_date", "-id"), page)
 
 
-@router.get("/contracts/{contract_id}", response={200: ContractOut, **errors(404)}, summary="Get a contract")
+@router.get("/contracts/{contract_id}", response={200: ContractOut, **errors(404)}, summary="Get a contract",
+            openapi_extra=etag_documented())
 def get_contract(request: HttpRequest, response: HttpResponse, contract_id: int = RowId) -> Contract:
     """A contract; the ETag header carries the version to send back in If-Match."""
     contract = _contract(current_user(request), contract_id)
@@ -181,7 +186,8 @@ def get_contract(request: HttpRequest, response: HttpResponse, contract_id: int 
 
 
 @router.patch("/contracts/{contract_id}", response={200: ContractOut, **errors(404, 412, 428)},
-              summary="Update a contract")
+              summary="Update a contract",
+              openapi_extra=etag_documented())
 def update_contract(request: HttpRequest, response: HttpResponse, payload: ContractUpdateIn,
                     contract_id: int = RowId, if_match: str | None = IF_MATCH) -> Contract:
     """Change the fields sent (dates, status, amount, product). Needs If-Match: 428 without, 412 if stale."""
@@ -208,7 +214,8 @@ def list_party_contracts(request: HttpRequest, page: Query[PageIn], party_id: in
 
 
 @router.post("/parties/{party_id}/contracts", response={201: ContractOut, **errors(404)},
-             summary="Create a contract")
+             summary="Create a contract",
+             openapi_extra=etag_documented(201))
 def create_contract(request: HttpRequest, response: HttpResponse, payload: ContractCreateIn,
                     party_id: int = PartyId) -> Status[Contract]:
     """Record a product held by the customer; an active contract makes a prospect a customer."""

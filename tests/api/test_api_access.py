@@ -165,3 +165,12 @@ def test_inactive_user_token_stops_working(personas, api_as, world):
     personas.alice.is_active = False
     personas.alice.save()
     assert_error(client.get("/api/parties"), 401, "unauthenticated")
+
+
+def test_routing_errors_use_the_error_shape(personas, api_as):
+    client = api_as(personas.admin)
+    assert_error(client.get("/api/nowhere"), 404, "not_found")
+    assert_error(client.post_json("/api/nowhere", {}), 404, "not_found")
+    response = client.put("/api/parties", {}, content_type="application/json")
+    assert_error(response, 405, "method_not_allowed")
+    assert "GET" in response["Allow"]
