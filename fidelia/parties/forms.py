@@ -37,16 +37,13 @@ def _blank(label: Any, choices: Any) -> list[tuple[str, Any]]:
 
 
 def add_domain_errors(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's field errors on the form; unknown fields and the message go on top."""
-    placed = False
+    """Put a service's field errors on their fields; its message (and unknown fields) go on top."""
+    placed: set[str] = set()
     for name, messages in exc.fields.items():
         for message in messages:
-            if name in form.fields:
-                form.add_error(name, message)
-                placed = True
-            else:
-                form.add_error(None, message)
-    if not placed and not form.non_field_errors():
+            form.add_error(name if name in form.fields else None, message)
+            placed.add(message)
+    if exc.message not in placed:
         form.add_error(None, exc.message)
 
 
@@ -113,7 +110,8 @@ class PartyForm(forms.Form):
     csp = forms.ChoiceField(label=_("Socio-professional category"), choices=_blank("—", Csp.choices), required=False)
     income_bracket = forms.ChoiceField(label=_("Income bracket"), choices=_blank("—", IncomeBracket.choices),
                                        required=False)
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Party.objects.none(), required=False)
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Party.objects.none(), required=False,
+                                          empty_label="—")
     job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
     legal_name = forms.CharField(label=_("Legal name"), max_length=200, required=False)
     siren = forms.CharField(label=_("SIREN"), max_length=20, required=False)
@@ -121,11 +119,14 @@ class PartyForm(forms.Form):
     vat_number = forms.CharField(label=_("VAT number"), max_length=20, required=False)
     sector = forms.CharField(label=_("Sector (NAF)"), max_length=120, required=False)
     employees = forms.IntegerField(label=_("Employees"), min_value=0, required=False)
-    parent = forms.ModelChoiceField(label=_("Parent company"), queryset=Party.objects.none(), required=False)
+    parent = forms.ModelChoiceField(label=_("Parent company"), queryset=Party.objects.none(), required=False,
+                                    empty_label="—")
     preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=_blank("—", Channel.choices),
                                           required=False)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
-    team = forms.ModelChoiceField(label=_("Team / agency"), queryset=Team.objects.all(), required=False)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False,
+                                   empty_label="—")
+    team = forms.ModelChoiceField(label=_("Team / agency"), queryset=Team.objects.all(), required=False,
+                                  empty_label="—")
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
     customer_since = forms.DateField(label=_("Customer since"), required=False, widget=DATE_INPUT)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

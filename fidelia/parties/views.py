@@ -116,7 +116,9 @@ def party_create(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind") or request.GET.get("kind") or PartyKind.PERSON
     if kind not in PartyKind.values:
         kind = PartyKind.PERSON
-    form = PartyCreateForm(request.POST or None, user=request.user, kind=kind)
+    # "Add a contact" on an organisation's file arrives with that organisation chosen.
+    initial = {"organisation": request.GET.get("organisation")} if request.GET.get("organisation") else {}
+    form = PartyCreateForm(request.POST or None, user=request.user, kind=kind, initial=initial)
     candidates: list[selectors.DuplicateCandidate] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -160,6 +162,7 @@ def _file_context(request: HttpRequest, party: Party, **forms: Form) -> dict[str
         "life_event_form": LifeEventForm(prefix="event", members=members),
         "consent_form": ConsentForm(prefix="consent"),
         "interaction_form": InteractionForm(),
+        "can_create": policies.can_create_party(request.user),
         "channels": Channel.choices, "purposes": ConsentPurpose.choices,
     }
     context.update(forms)

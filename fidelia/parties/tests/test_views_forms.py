@@ -149,3 +149,15 @@ def test_edit_with_bad_siren_keeps_the_old_value(client: Client, personas: Perso
     assert "siren" in response.context["form"].errors
     org.refresh_from_db()
     assert org.siren == "732829320"
+
+
+def test_add_contact_from_an_organisation_preselects_it(client: Client, personas: Personas) -> None:
+    org = f.organisation(owner=personas.alice)
+    client.force_login(personas.alice)
+    assert reverse("parties:create") + f"?kind=person&amp;organisation={org.pk}" in client.get(
+        reverse("parties:detail", args=[org.pk])).content.decode()
+    form = client.get(reverse("parties:create"), {"kind": "person", "organisation": org.pk}).context["form"]
+    assert str(form["organisation"].value()) == str(org.pk)
+    response = client.post(reverse("parties:create"), {**PERSON, "organisation": org.pk})
+    assert response.status_code == 302
+    assert Party.objects.get(last_name="Moreau").organisation == org
