@@ -26,7 +26,7 @@ from fidelia.parties.enums import (
 )
 from fidelia.parties.models import HouseholdMember, Party
 from fidelia.parties.selectors import SORTS, PartyFilters, parties_for_user
-from fidelia.parties.services import AddressInput
+from fidelia.parties.services import PARTY_FIELDS, AddressInput
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SALES_ROLES = (Role.SALES_REP, Role.SALES_MANAGER)
@@ -89,11 +89,6 @@ class PartyFilterForm(forms.Form):
         data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
         return PartyFilters(**{k: v for k, v in data.items() if k in PartyFilters.__dataclass_fields__})
 
-    @property
-    def active_count(self) -> int:
-        self.is_valid()
-        return sum(1 for k, v in self.cleaned_data.items() if k not in ("sort", "q") and v not in (None, ""))
-
 
 class PartyForm(forms.Form):
     """Identity and relationship fields of a person or an organisation (create and edit)."""
@@ -152,17 +147,7 @@ class PartyForm(forms.Form):
 
     def party_values(self) -> dict[str, Any]:
         """Cleaned fields as the services take them (`tags` as a list of names)."""
-        values = {k: v for k, v in self.cleaned_data.items() if k in self.declared_party_fields()}
-        for name in ("civility", "csp", "income_bracket", "preferred_channel", "first_name", "job_title",
-                     "siren", "siret", "vat_number", "sector", "notes"):
-            if name in values and values[name] is None:
-                values[name] = ""
-        return values
-
-    def declared_party_fields(self) -> set[str]:
-        from fidelia.parties.services import PARTY_FIELDS
-
-        return set(PARTY_FIELDS) & set(self.fields)
+        return {k: v for k, v in self.cleaned_data.items() if k in PARTY_FIELDS}
 
     def tag_names(self) -> list[str]:
         return [t.strip() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]

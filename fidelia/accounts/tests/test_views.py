@@ -58,3 +58,8 @@ def test_navigation_shows_the_signed_in_user(client: Client, personas: Personas)
     assert "Sophie Service" in body
     assert reverse("accounts:logout") in body
     assert 'hx-headers=\'{"X-CSRFToken": "' in body
+
+
+def test_analyst_lands_on_the_catalogue_not_on_a_404(client: Client, personas: Personas) -> None:
+    response = client.post(reverse("accounts:login"), {"username": "analyst", "password": PASSWORD})
+    assert response["Location"] == reverse("sales:product_list")
