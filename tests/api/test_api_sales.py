@@ -144,5 +144,5 @@ def test_party_timeline_query_count_is_pinned(personas, thirty, api_as, django_a
 
 def test_customer_file_query_count_is_pinned(personas, thirty, api_as, django_assert_max_num_queries):
     client = api_as(personas.alice)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(18):
         assert client.get(f"/api/parties/{thirty[0].pk}").status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from fidelia.accounts.models import User
 from fidelia.accounts.services import api_token_create
@@ -26,10 +27,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["username"]).first()
         if user is None or not user.is_active:
-            raise CommandError(f"No active user “{options['username']}”.", returncode=USAGE_ERROR)
+            raise CommandError(_("No active user “%(username)s”.") % {"username": options["username"]},
+                               returncode=USAGE_ERROR)
         try:
             _token, raw = api_token_create(user=user, name=options["name"])
         except ValidationFailed as exc:
             raise CommandError(exc.message, returncode=USAGE_ERROR) from None
-        self.stderr.write(f"Token “{options['name']}” for {user.username}; it will not be shown again:")
+        self.stderr.write(_("Token “%(name)s” for %(username)s; it will not be shown again:")
+                          % {"name": options["name"], "username": user.username})
         self.stdout.write(raw)

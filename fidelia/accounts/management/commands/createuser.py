@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from fidelia.accounts.enums import Role
 from fidelia.accounts.models import Team
@@ -36,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         team = self._team(options["team"])
         if options["role"] in {Role.SALES_REP, Role.SALES_MANAGER} and team is None:
-            raise CommandError("A sales rep or sales manager needs --team.", returncode=USAGE_ERROR)
+            raise CommandError(_("A sales rep or sales manager needs --team."), returncode=USAGE_ERROR)
         password = self._password(options["password"])
         try:
             user = user_create(username=options["username"], password=password, role=options["role"],
@@ -46,24 +47,26 @@ class Command(BaseCommand):
             details = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.fields.items())
             raise CommandError(f"{exc.message} {details}".strip(), returncode=USAGE_ERROR) from None
         self.stdout.write(self.style.SUCCESS(
-            f"Created {user.username} ({user.get_role_display()}{', ' + team.name if team else ''})."))
+            _("Created %(username)s (%(role)s).") % {"username": user.username,
+                                                     "role": ", ".join(filter(None, [user.get_role_display(), team and team.name]))}))
 
     def _team(self, name: str) -> Team | None:
         if not name.strip():
             return None
         team = Team.objects.filter(name__iexact=name.strip()).first()
         if team is None:
-            known = ", ".join(Team.objects.values_list("name", flat=True)) or "none yet"
-            raise CommandError(f"Unknown team “{name}”. Known teams: {known}.", returncode=USAGE_ERROR)
+            known = ", ".join(Team.objects.values_list("name", flat=True)) or _("none yet")
+            raise CommandError(_("Unknown team “%(name)s”. Known teams: %(known)s.") % {"name": name, "known": known},
+                               returncode=USAGE_ERROR)
         return team
 
     def _password(self, value: str | None) -> str:
         if value is None and not sys.stdin.isatty():
-            raise CommandError("Give --password VALUE, or --password prompt in a terminal.",
+            raise CommandError(_("Give --password VALUE, or --password prompt in a terminal."),
                                returncode=USAGE_ERROR)
         if value is None or value == "prompt":
-            first = getpass.getpass("Password: ")
-            if first != getpass.getpass("Password (again): "):
-                raise CommandError("The passwords differ.", returncode=USAGE_ERROR)
+            first = getpass.getpass(_("Password: "))
+            if first != getpass.getpass(_("Password (again): ")):
+                raise CommandError(_("The passwords differ."), returncode=USAGE_ERROR)
             return first
         return value
