@@ -70,7 +70,7 @@ class PartyFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if user.role in (Role.SALES_REP,):
+        if user.role == Role.SALES_REP:
             del self.fields["owner"], self.fields["team"]
             return
         owners = User.objects.filter(is_active=True, role__in=SALES_ROLES)
