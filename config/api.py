@@ -3,8 +3,9 @@
 Authentication: a personal token (`Authorization: Bearer fid_...`) or the web session (for the
 browsable docs at /api/docs). Errors share one JSON shape, see `fidelia.core.api`.
 """
+from fidelia.accounts.api import ActiveSessionAuth, TokenAuth
 from fidelia.accounts.api import router as accounts_router
-from fidelia.core.api import ActiveSessionAuth, FideliaAPI, TokenAuth, install_error_handlers
+from fidelia.core.api import FideliaAPI, install_error_handlers
 from fidelia.interactions.api import router as interactions_router
 from fidelia.parties.api import router as parties_router
 from fidelia.sales.api import router as sales_router

@@ -1,4 +1,5 @@
-"""REST API of the caller's own account: who am I, and personal API tokens (create, list, revoke)."""
+"""REST API of the caller's own account: who am I, personal API tokens (create, list, revoke), and
+the two ways to authenticate (a token, or the web session for the browsable docs)."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,6 +8,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Path, Router
 from ninja.responses import Status
+from ninja.security import HttpBearer, SessionAuth
 
 from fidelia.accounts import services
 from fidelia.accounts.models import ApiToken, User
@@ -14,6 +16,26 @@ from fidelia.accounts.schemas import MeOut, TokenCreatedOut, TokenCreateIn, Toke
 from fidelia.core.api import MAX_ID, current_user, errors
 
 router = Router(tags=["Account"])
+
+
+class TokenAuth(HttpBearer):
+    """Personal API tokens: `Authorization: Bearer fid_...`."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        if "\x00" in token or len(token) > 200:
+            return None
+        user = services.api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class ActiveSessionAuth(SessionAuth):
+    """The Django session of the web UI (for the browsable docs); CSRF-checked on writes."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = request.user
+        return user if user.is_authenticated and user.is_active else None  # type: ignore[return-value]
 
 
 @router.get("/me", response={200: MeOut, **errors()}, summary="The authenticated user")

@@ -9,6 +9,7 @@ services themselves are fuzzed, not just the 404 and 412 paths.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -29,7 +30,8 @@ from fidelia.parties.tests import factories
 from fidelia.sales.models import Contract, Product, ProductFamily
 from fidelia.sales.services import contract_create, transaction_record
 
-MAX_EXAMPLES = 15
+# A bounded run by default (about a minute); raise it for a deeper nightly run.
+MAX_EXAMPLES = int(os.environ.get("FIDELIA_FUZZ_EXAMPLES", "15"))
 BODY_REFERENCES = {"product": "product_id", "family": "family_id", "owner": "user_id", "team": "team_id",
                    "organisation": "organisation_id", "parent": "organisation_id", "member_party": "party_id"}
 
