@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.responses import Status
@@ -29,7 +29,7 @@ from fidelia.core.api import (
 )
 from fidelia.core.errors import PermissionDenied, ValidationFailed
 from fidelia.parties.selectors import party_get_for_user
-from fidelia.sales import services
+from fidelia.sales import selectors, services
 from fidelia.sales.models import Contract, Product, ProductFamily
 from fidelia.sales.schemas import (
     ContractCreateIn,
@@ -72,7 +72,7 @@ def _product(user: User, pk: int | None, field: str = "product") -> Product | No
             summary="List product families")
 def list_families(request: HttpRequest) -> Any:
     """The families the catalogue is organised in."""
-    return ProductFamily.objects.order_by("name")
+    return selectors.families_for_user(current_user(request)).order_by("name")
 
 
 @router.post("/product-families", response={201: ProductFamilyOut, **errors(403)},
@@ -87,25 +87,18 @@ def create_family(request: HttpRequest, payload: ProductFamilyIn) -> Status[Prod
 @router.get("/products", response={200: ProductPage, **errors()}, summary="List products")
 def list_products(request: HttpRequest, filters: Query[ProductFiltersIn], page: Query[PageIn]) -> dict[str, Any]:
     """The catalogue (fiches produits), by family and name."""
-    queryset = products_for_user(current_user(request))
-    if filters.family:
-        queryset = queryset.filter(family_id=filters.family)
-    if filters.kind:
-        queryset = queryset.filter(kind=filters.kind)
-    if filters.is_active is not None:
-        queryset = queryset.filter(is_active=filters.is_active)
+    chosen = selectors.ProductFilters(family=filters.family, kind=filters.kind or "", active=filters.is_active)
+    queryset = selectors.product_catalogue(user=current_user(request), filters=chosen)
     if filters.q:
         queryset = queryset.filter(Q(code__icontains=filters.q) | Q(name__icontains=filters.q))
-    return paginate(queryset.order_by("family__name", "name", "id"), page)
+    return paginate(queryset, page)
 
 
 @router.get("/products/{product_id}", response={200: ProductOut, **errors(404)}, summary="Get a product",
             openapi_extra=etag_documented())
 def get_product(request: HttpRequest, response: HttpResponse, product_id: int = RowId) -> Product:
     """A product sheet; the ETag header carries the version to send back in If-Match."""
-    product = products_for_user(current_user(request)).filter(pk=product_id).first()
-    if product is None:
-        raise Http404
+    product = selectors.product_get_for_user(user=current_user(request), pk=product_id)
     set_etag(response, product.version)
     return product
 
@@ -130,9 +123,7 @@ def update_product(request: HttpRequest, response: HttpResponse, payload: Produc
                    product_id: int = RowId, if_match: str | None = IF_MATCH) -> Product:
     """Change the fields sent (catalogue managers only). Needs If-Match: 428 without, 412 if stale."""
     user = current_user(request)
-    product = products_for_user(user).filter(pk=product_id).first()
-    if product is None:
-        raise Http404
+    product = selectors.product_get_for_user(user=user, pk=product_id)
     _require_catalogue_rights(user)
     version = if_match_version(if_match)
     changes = _explicit(payload)
@@ -156,31 +147,18 @@ def _explicit(payload: Any) -> dict[str, Any]:
 
 # --- contracts -------------------------------------------------------------------------------
 
-def _contract(user: User, pk: int) -> Contract:
-    contract = contracts_for_user(user).filter(pk=pk).first()
-    if contract is None:
-        raise Http404
-    return contract
-
-
 @router.get("/contracts", response={200: ContractPage, **errors()}, summary="List contracts")
 def list_contracts(request: HttpRequest, filters: Query[ContractFiltersIn], page: Query[PageIn]) -> dict[str, Any]:
     """Products held by the customers the caller may read, latest first."""
-    queryset = contracts_for_user(current_user(request))
-    if filters.party:
-        queryset = queryset.filter(party_id=filters.party)
-    if filters.product:
-        queryset = queryset.filter(product_id=filters.product)
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    return paginate(queryset.order_by("-start_date", "-id"), page)
+    chosen = selectors.ContractFilters(**{k: v for k, v in filters.dict().items() if v is not None})
+    return paginate(selectors.contract_list(user=current_user(request), filters=chosen), page)
 
 
 @router.get("/contracts/{contract_id}", response={200: ContractOut, **errors(404)}, summary="Get a contract",
             openapi_extra=etag_documented())
 def get_contract(request: HttpRequest, response: HttpResponse, contract_id: int = RowId) -> Contract:
     """A contract; the ETag header carries the version to send back in If-Match."""
-    contract = _contract(current_user(request), contract_id)
+    contract = selectors.contract_get_for_user(user=current_user(request), pk=contract_id)
     set_etag(response, contract.version)
     return contract
 
@@ -192,14 +170,13 @@ def update_contract(request: HttpRequest, response: HttpResponse, payload: Contr
                     contract_id: int = RowId, if_match: str | None = IF_MATCH) -> Contract:
     """Change the fields sent (dates, status, amount, product). Needs If-Match: 428 without, 412 if stale."""
     user = current_user(request)
-    contract = _contract(user, contract_id)
-    party_get_for_user(user=user, pk=contract.party_id, for_write=True)
+    contract = selectors.contract_get_for_user(user=user, pk=contract_id, for_write=True)
     version = if_match_version(if_match)
     changes = _explicit(payload)
     if "product" in changes:
         changes["product"] = _product(user, changes["product"])
     services.contract_update(contract=contract, actor=user, version=version, **changes)
-    contract = _contract(user, contract_id)
+    contract = selectors.contract_get_for_user(user=user, pk=contract_id)
     set_etag(response, contract.version)
     return contract
 
@@ -225,7 +202,7 @@ def create_contract(request: HttpRequest, response: HttpResponse, payload: Contr
     data["product"] = _product(user, data["product"])
     contract = services.contract_create(party=party, actor=user, **data)
     set_etag(response, contract.version)
-    return Status(201, _contract(user, contract.pk))
+    return Status(201, selectors.contract_get_for_user(user=user, pk=contract.pk))
 
 
 # --- transactions ----------------------------------------------------------------------------
@@ -236,18 +213,8 @@ def list_transactions(request: HttpRequest, filters: Query[TransactionFiltersIn]
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         message = _("The end of the range is before its start.")
         raise ValidationFailed(message, fields={"date_to": [message]})
-    queryset = transactions_for_user(current_user(request))
-    if filters.date_from:
-        queryset = queryset.filter(date__gte=filters.date_from)
-    if filters.date_to:
-        queryset = queryset.filter(date__lte=filters.date_to)
-    if filters.party:
-        queryset = queryset.filter(party_id=filters.party)
-    if filters.product:
-        queryset = queryset.filter(product_id=filters.product)
-    if filters.channel:
-        queryset = queryset.filter(channel=filters.channel)
-    return paginate(queryset.order_by("-date", "-id"), page)
+    chosen = selectors.TransactionFilters(**{k: v for k, v in filters.dict().items() if v is not None})
+    return paginate(selectors.transaction_list(user=current_user(request), filters=chosen), page)
 
 
 @router.get("/parties/{party_id}/transactions", response={200: TransactionPage, **errors(404)},

@@ -80,7 +80,11 @@ class ProductOut(Schema):
     updated_at: dt.datetime
 
 
-class ProductPage(Page[ProductOut]):
+class ProductListOut(ProductOut):
+    holders: int = Field(..., description="Customers of the caller's portfolio holding it (active contract).")
+
+
+class ProductPage(Page[ProductListOut]):
     pass
 
 
@@ -137,6 +141,8 @@ class ContractFiltersIn(Schema):
     party: Id | None = None
     product: Id | None = None
     status: ContractStatus | None = None
+    renewal_within: int | None = Field(None, ge=0, le=3660,
+                                       description="Renewing within this many days (soonest first).")
 
 
 # --- transactions ----------------------------------------------------------------------------

@@ -75,6 +75,8 @@ def test_contract_lifecycle(personas, product, api_as):
                  422, "invalid")
     listed = client.get(f"/api/parties/{party.pk}/contracts").json()
     assert listed["count"] == 1
+    assert client.get("/api/contracts", {"status": "cancelled", "party": party.pk}).json()["count"] == 1
+    assert client.get("/api/contracts", {"renewal_within": 30}).json()["count"] == 0
 
 
 def test_transactions_record_and_date_range(personas, product, api_as):
