@@ -13,7 +13,8 @@ from fidelia.interactions import services
 from fidelia.interactions.forms import InteractionForm
 from fidelia.interactions.selectors import interactions_for_user
 from fidelia.parties.forms import add_domain_errors
-from fidelia.parties.selectors import TIMELINE_SIZE, party_get_for_user
+from fidelia.parties.selectors import TIMELINE_SIZE, party_file, party_get_for_user
+from fidelia.parties.views import file_context
 
 
 @login_required
@@ -34,10 +35,15 @@ def interaction_log(request: HttpRequest, party_pk: int) -> HttpResponse:
             add_domain_errors(form, exc)
         else:
             form = InteractionForm()
-    if not request.htmx and not form.errors:
-        return redirect(f"{reverse('parties:detail', args=[party.pk])}#actions")
+    if not request.htmx:
+        if not form.errors:
+            return redirect(f"{reverse('parties:detail', args=[party.pk])}#actions")
+        # Without HTMX the errors come back on the whole page, the typed text kept.
+        party = party_file(user=request.user, pk=party.pk)
+        context = file_context(request, party, open_tab="actions", interaction_form=form)
+        return render(request, "parties/detail.html", context)
     timeline = list(interactions_for_user(request.user).filter(party=party)
                     .order_by("-occurred_at", "-id")[:TIMELINE_SIZE])
     context = {"party": party, "interactions": timeline, "interaction_form": form, "can_log": True,
                "logged": not form.errors}
-    return render(request, "interactions/partials/timeline.html", context, status=200)
+    return render(request, "interactions/partials/timeline.html", context)

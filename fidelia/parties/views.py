@@ -146,11 +146,14 @@ def party_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
     party = selectors.party_file(user=request.user, pk=pk)
-    return render(request, "parties/detail.html", _file_context(request, party))
+    return render(request, "parties/detail.html", file_context(request, party))
 
 
-def _file_context(request: HttpRequest, party: Party, **forms: Form) -> dict[str, Any]:
-    """Everything the 360 page and its section partials render, with blank forms by default."""
+def file_context(request: HttpRequest, party: Party, *, open_tab: str = "", **forms: Form) -> dict[str, Any]:
+    """Everything the 360 page and its section partials render, with blank forms by default.
+
+    `open_tab` names the tab shown first when the page is re-rendered with a form's errors.
+    """
     can_write = selectors.parties_for_user(request.user, for_write=True).filter(pk=party.pk).exists()
     members = list(party.household_members.all())
     context: dict[str, Any] = {
@@ -163,7 +166,7 @@ def _file_context(request: HttpRequest, party: Party, **forms: Form) -> dict[str
         "consent_form": ConsentForm(prefix="consent"),
         "interaction_form": InteractionForm(),
         "can_create": policies.can_create_party(request.user),
-        "channels": Channel.choices, "purposes": ConsentPurpose.choices,
+        "channels": Channel.choices, "purposes": ConsentPurpose.choices, "open_tab": open_tab,
     }
     context.update(forms)
     if hasattr(party, "consent_states"):
@@ -211,12 +214,14 @@ SECTIONS = {
 
 
 def _section(request: HttpRequest, pk: int, section: str, **forms: Form) -> HttpResponse:
-    """Re-render one section of the file (HTMX) or go back to its tab (plain POST)."""
+    """Re-render one section of the file (HTMX). A plain POST goes back to the section's tab, or,
+    when a form has errors, gets the whole page with that form so nothing typed is lost."""
     partial, tab = SECTIONS[section]
-    if not request.htmx:
+    if not request.htmx and not forms:
         return redirect(f"{reverse('parties:detail', args=[pk])}#{tab}")
     party = selectors.party_file(user=request.user, pk=pk)
-    return render(request, partial, _file_context(request, party, **forms))
+    template = pick_template(request, "parties/detail.html", partial)
+    return render(request, template, file_context(request, party, open_tab=tab, **forms))
 
 
 def _write(request: HttpRequest, pk: int, section: str, form: Form, key: str,

@@ -47,6 +47,8 @@ export function bindTabs(container) {
   });
   window.addEventListener("hashchange", () => { const tab = fromHash(); if (tab) select(tab, { updateHash: false }); });
 
-  select(fromHash() || tabs[0], { updateHash: false });
+  // A page re-rendered with a form's errors names the tab holding that form.
+  const opened = tabs.find((t) => panelOf(t).id === container.dataset.openTab);
+  select(fromHash() || opened || tabs[0], { updateHash: false });
   container.classList.add("is-ready");
 }

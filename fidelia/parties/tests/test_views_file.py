@@ -182,3 +182,14 @@ def test_garbage_section_input_is_never_a_500(client: Client, personas: Personas
     for name in ("email_add", "phone_add", "address_add", "member_add", "life_event_add", "consent_add"):
         response = client.post(reverse(f"parties:{name}", args=[party.pk]), {"x": "y"}, HTTP_HX_REQUEST="true")
         assert response.status_code == 200, name
+
+
+def test_plain_post_with_errors_gets_the_page_with_the_form(client: Client, personas: Personas) -> None:
+    party = f.person(owner=personas.alice)
+    client.force_login(personas.alice)
+    response = client.post(reverse("parties:phone_add", args=[party.pk]),
+                           {"phone-number": "0000", "phone-kind": "mobile"})
+    assert response.status_code == 200
+    assert response.templates[0].name == "parties/detail.html"
+    assert 'data-open-tab="contact"' in response.content.decode()
+    assert "number" in response.context["phone_form"].errors

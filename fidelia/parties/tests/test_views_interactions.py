@@ -70,3 +70,13 @@ def test_get_is_not_allowed(client: Client, personas: Personas) -> None:
     party = f.person(owner=personas.alice)
     client.force_login(personas.alice)
     assert client.get(reverse("interactions:log", args=[party.pk])).status_code == 405
+
+
+def test_plain_post_with_errors_gets_the_page_with_the_form(client: Client, personas: Personas) -> None:
+    party = f.person(owner=personas.alice)
+    client.force_login(personas.alice)
+    response = client.post(reverse("interactions:log", args=[party.pk]), {**DATA, "subject": " "})
+    assert response.status_code == 200
+    assert response.templates[0].name == "parties/detail.html"
+    body = response.content.decode()
+    assert 'data-open-tab="actions"' in body and "Souhaite un prêt relais." in body
