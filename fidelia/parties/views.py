@@ -6,6 +6,7 @@ see), writes through the services, and turns a DomainError into form errors — 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +42,7 @@ from fidelia.parties.forms import (
     add_domain_errors,
 )
 from fidelia.parties.models import Party
+from fidelia.sales.enums import ContractStatus
 
 # ---------------------------------------------------------------- list and search
 
@@ -169,6 +171,11 @@ def file_context(request: HttpRequest, party: Party, *, open_tab: str = "", **fo
         "channels": Channel.choices, "purposes": ConsentPurpose.choices, "open_tab": open_tab,
     }
     context.update(forms)
+    if hasattr(party, "recent_transactions"):
+        # Totals over rows already loaded for the tabs: no extra query.
+        context["active_contracts_total"] = sum(
+            (c.annual_amount for c in party.contracts.all() if c.status == ContractStatus.ACTIVE), Decimal(0))
+        context["transactions_total"] = sum((t.amount for t in party.recent_transactions), Decimal(0))
     if hasattr(party, "consent_states"):
         context["consent_grid"] = _consent_grid(party.consent_states)
     return context
