@@ -3,5 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-export FIDELIA_DEBUG=${FIDELIA_DEBUG:-1}
 exec .venv/bin/fidelia demo "$@"
