@@ -46,6 +46,8 @@ def page(live_server, transactional_db) -> Iterator:  # noqa: ANN001
 
 
 def test_rep_journey(page, live_server) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect
+
     personas = make_personas()
     customer = f.person(owner=personas.alice, first_name="Ermengarde", last_name="Le Quilliec", csp="3",
                         address=AddressInput(line1="1 rue Mercière", postcode="69002", city="Lyon"),
@@ -72,14 +74,15 @@ def test_rep_journey(page, live_server) -> None:  # noqa: ANN001
     assert "LE QUILLIEC" in suggestion.inner_text()
     page.screenshot(path=SHOTS / "03-search-typo.png")
     search.press("ArrowDown")
-    assert suggestion.get_attribute("aria-selected") == "true"
+    expect(suggestion).to_have_attribute("aria-selected", "true")
     search.press("Enter")
     page.wait_for_url(f"{base}/customers/{customer.pk}/")
     page.screenshot(path=SHOTS / "04-file-infos.png", full_page=True)
 
     # Log a call from the Actions tab: the timeline refreshes in place, the page is not reloaded.
     page.click("#tab-actions")
-    assert page.locator("#actions").is_visible() and not page.locator("#infos").is_visible()
+    expect(page.locator("#actions")).to_be_visible()
+    expect(page.locator("#infos")).to_be_hidden()
     page.evaluate("window.__sameDocument = true")
     form = page.locator("[data-testid=interaction-form]")
     form.locator("select[name=channel]").select_option("phone")
@@ -89,7 +92,7 @@ def test_rep_journey(page, live_server) -> None:  # noqa: ANN001
     form.locator("button[type=submit]").click()
     timeline = page.locator("[data-testid=timeline]")
     timeline.get_by_text("Follow-up call about the savings plan").wait_for()
-    assert page.locator("#actions-count").inner_text() == "1"
+    expect(page.locator("#actions-count")).to_have_text("1")
     assert page.evaluate("window.__sameDocument") is True
     assert customer.interactions.filter(subject="Follow-up call about the savings plan").exists()
     page.screenshot(path=SHOTS / "05-file-actions.png", full_page=True)
