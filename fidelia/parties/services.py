@@ -220,9 +220,15 @@ def party_update(*, party: Party, actor: User, version: int, tags: Sequence[str]
         raise ValidationFailed(_("The kind of a party cannot change."),
                                fields={"kind": [_("The kind of a party cannot change.")]})
     if "owner" in changes and changes["owner"] != party.owner:
+        owner = changes["owner"]
         if not policies.can_assign_owner(actor):
             raise ValidationFailed(_("You cannot reassign this customer."),
                                    fields={"owner": [_("You cannot reassign this customer.")]})
+        if actor.role == Role.SALES_MANAGER and (owner is None or owner.team_id != actor.team_id):
+            raise ValidationFailed(_("The owner must belong to your team."),
+                                   fields={"owner": [_("The owner must belong to your team.")]})
+        if owner is not None and "team" not in changes:
+            changes["team"] = owner.team
     current = {name: getattr(party, name) for name in PARTY_FIELDS}
     errors: dict[str, list[str]] = {}
     values = _clean_identity({**current, **changes}, errors)

@@ -133,6 +133,11 @@ def test_only_managers_reassign_a_customer(personas):
         services.party_update(party=party, actor=personas.alice, version=1, owner=personas.bob)
     moved = services.party_update(party=party, actor=personas.manager, version=1, owner=personas.bob)
     assert moved.owner == personas.bob
+    with pytest.raises(ValidationFailed) as exc:
+        services.party_update(party=moved, actor=personas.manager, version=2, owner=personas.outsider)
+    assert "owner" in exc.value.fields
+    to_paris = services.party_update(party=moved, actor=personas.admin, version=2, owner=personas.outsider)
+    assert to_paris.team == personas.paris  # the customer follows its new owner's agency
 
 
 def test_kind_cannot_change(personas):
