@@ -15,7 +15,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "• Installing Python packages (pip)"
 .venv/bin/pip install --quiet --disable-pip-version-check -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/python -c "import fidelia, django, ninja" || { echo "pip install failed" >&2; exit 1; }
+.venv/bin/python -c "import django, fidelia, phonenumbers, stdnum, rapidfuzz, celery, psycopg" || { echo "pip install failed" >&2; exit 1; }
 
 if command -v npm >/dev/null 2>&1; then
   echo "• Installing front-end packages (npm) into static/vendor/"
