@@ -59,6 +59,25 @@ def party_write_filter(user: User) -> Q | None:
     return None
 
 
+CONSENT_ON_READ_ROLES = frozenset({Role.DPO, Role.SERVICE_AGENT})
+
+
+def party_consent_filter(user: User) -> Q | None:
+    """Parties on which `user` may record a consent decision.
+
+    Whoever may change the file may; so may the call centre and the DPO on every file they read,
+    because a customer withdraws consent by calling or writing, and that must be recorded at once.
+    """
+    if _active(user) and user.role in CONSENT_ON_READ_ROLES:
+        return party_read_filter(user)
+    return party_write_filter(user)
+
+
+def can_read_parties(user: User) -> bool:
+    """Whether the user works with individual customers at all (analysts do not)."""
+    return party_read_filter(user) is not None
+
+
 def can_create_party(user: User) -> bool:
     return _active(user) and user.role in PARTY_CREATE_ROLES
 

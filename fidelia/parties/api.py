@@ -244,8 +244,11 @@ def list_consents(request: HttpRequest, party_id: int = PartyId) -> Any:
 @router.post("/parties/{party_id}/consents", response={201: ConsentOut, **errors(404)},
              summary="Record a consent")
 def record_consent(request: HttpRequest, payload: ConsentIn, party_id: int = PartyId) -> Status[Any]:
-    """Record that the customer granted or withdrew consent for a channel and purpose."""
-    party = _party_for_write(request, party_id)
+    """Record that the customer granted or withdrew consent for a channel and purpose.
+
+    Whoever may change the file may record it; so may service agents and the DPO on every file
+    they read (a withdrawal heard on the phone is recorded at once)."""
+    party = selectors.party_get_for_user(user=current_user(request), pk=party_id, access="consent")
     return Status(201, services.consent_record(party=party, actor=current_user(request), **payload.dict()))
 
 

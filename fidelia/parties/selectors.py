@@ -27,20 +27,29 @@ SORTS = {
 FUZZY_THRESHOLD = 75  # rapidfuzz score (0–100) under which a fuzzy match is not shown
 
 
-def parties_for_user(user: User, *, for_write: bool = False) -> QuerySet[Party]:
-    rule = policies.party_write_filter(user) if for_write else policies.party_read_filter(user)
+ACCESS_RULES = {
+    "read": policies.party_read_filter,
+    "write": policies.party_write_filter,
+    "consent": policies.party_consent_filter,
+}
+
+
+def parties_for_user(user: User, *, for_write: bool = False, access: str = "") -> QuerySet[Party]:
+    """Parties `user` may read, change (`for_write`), or record consent on (`access="consent"`)."""
+    rule = ACCESS_RULES[access or ("write" if for_write else "read")](user)
     if rule is None:
         return Party.objects.none()
     return Party.objects.filter(rule)
 
 
-def party_get_for_user(*, user: User, pk: Any, for_write: bool = False) -> Party:
-    """The party if `user` may read (or change) it; Http404 otherwise, so existence does not leak."""
+def party_get_for_user(*, user: User, pk: Any, for_write: bool = False, access: str = "") -> Party:
+    """The party if `user` may read it (or change it, or record consent on it: see
+    `parties_for_user`); Http404 otherwise, so existence does not leak."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    party = parties_for_user(user, for_write=for_write).select_related("owner", "team", "organisation", "parent").filter(pk=pk).first()
+    party = parties_for_user(user, for_write=for_write, access=access).select_related("owner", "team", "organisation", "parent").filter(pk=pk).first()
     if party is None:
         raise Http404
     return party

@@ -158,8 +158,9 @@ def file_context(request: HttpRequest, party: Party, *, open_tab: str = "", **fo
     """
     can_write = selectors.parties_for_user(request.user, for_write=True).filter(pk=party.pk).exists()
     members = list(party.household_members.all())
+    can_consent = can_write or selectors.parties_for_user(request.user, access="consent").filter(pk=party.pk).exists()
     context: dict[str, Any] = {
-        "party": party, "can_write": can_write,
+        "party": party, "can_write": can_write, "can_consent": can_consent,
         "can_log": policies.can_log_interaction(request.user),
         "interactions": getattr(party, "recent_interactions", None),
         "email_form": EmailForm(prefix="email"), "phone_form": PhoneForm(prefix="phone"),
@@ -232,9 +233,9 @@ def _section(request: HttpRequest, pk: int, section: str, **forms: Form) -> Http
 
 
 def _write(request: HttpRequest, pk: int, section: str, form: Form, key: str,
-           action: Callable[[Party], Any]) -> HttpResponse:
+           action: Callable[[Party], Any], access: str = "write") -> HttpResponse:
     """The checklist every section write follows: access, validate, call the service, re-render."""
-    party = selectors.party_get_for_user(user=request.user, pk=pk, for_write=True)
+    party = selectors.party_get_for_user(user=request.user, pk=pk, access=access)
     if form.is_valid():
         try:
             action(party)
@@ -316,4 +317,4 @@ def life_event_add(request: HttpRequest, pk: int) -> HttpResponse:
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConsentForm(request.POST, prefix="consent")
     return _write(request, pk, "consents", form, "consent_form", lambda party: services.consent_record(
-        party=party, actor=request.user, **form.cleaned_data))
+        party=party, actor=request.user, **form.cleaned_data), access="consent")
