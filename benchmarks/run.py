@@ -63,6 +63,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 class Series:
     name: str
     samples_ms: list[float] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
     errors: int = 0
     note: str = ""
 
@@ -286,6 +287,7 @@ def timed(client: Client, series: Series, paths: list[str], limit_s: float, head
         if status != 200:
             series.errors += 1
         series.samples_ms.append(elapsed)
+        series.paths.append(path)
 
 
 def raw_search(database_url: str, queries: list[str], user_pk: int, limit_s: float) -> tuple[Series, int]:
@@ -422,6 +424,9 @@ def report(args: argparse.Namespace, total: int, seeding: dict[str, float] | Non
               + (f"  ({series.note})" if series.note else ""))
     print(f"{raw.name:<22} {len(raw.samples_ms):>5} {'':>4} {_fmt(raw.p50)} {_fmt(raw.pct(0.95))} "
           f"{_fmt(max(raw.samples_ms, default=float('nan')))}          ({statements} statements)")
+    slowest = sorted((ms, path) for series in results.values() for ms, path in zip(series.samples_ms, series.paths, strict=True))
+    if slowest:
+        print("slowest requests: " + "; ".join(f"{path} {ms:.0f} ms" for ms, path in slowest[:-6:-1]))
     app = results["search"]
     if app.samples_ms and raw.samples_ms:
         print(f"search app / raw SQL: p50 {app.p50 / raw.p50:.1f}×, p95 {app.pct(0.95) / raw.pct(0.95):.1f}× "
