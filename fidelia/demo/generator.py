@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import phonenumbers
 from faker import Faker
-from faker.providers.person.fr_FR import Provider as FrenchNames
 
 from fidelia.core.text import fold
 from fidelia.demo import reference as ref
@@ -136,6 +135,46 @@ def _slug(value: str) -> str:
     return "-".join(fold(value).replace("@", " ").replace(".", " ").replace("+", " ").split())
 
 
+# Surname origins in France, as shares of the population (orders of magnitude): French names
+# (Faker's fr_FR list is ordered by frequency), older French-speaking stock, then the main
+# immigrant origins. A few per cent carry double-barrelled surnames.
+NAME_ORIGINS: tuple[tuple[str, float], ...] = (
+    ("fr_FR", 0.70), ("fr_CA", 0.06), ("fr_CH", 0.04), ("it_IT", 0.07), ("es_ES", 0.06), ("pt_PT", 0.05),
+    ("de_DE", 0.02),
+)
+COMPOUND_SHARE = 0.03
+
+
+def _name_pool(attribute: str, *, compounds: int = 0,
+               rng: np.random.Generator | None = None) -> tuple[list[str], np.ndarray]:
+    """Names from Faker's person providers of several locales, weighted by origin and rank."""
+    import importlib
+
+    names: list[str] = []
+    weights: list[float] = []
+    seen: set[str] = set()
+    for locale, share in NAME_ORIGINS:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        pool = [n for n in dict.fromkeys(getattr(provider, attribute, ())) if n not in seen and " " not in n]
+        if not pool:
+            continue
+        # Earlier entries are more frequent: a Zipf-like weight gives many Martin, few Zidane.
+        rank = np.arange(len(pool), dtype=float)
+        w = 1.0 / (rank + 15) if locale == "fr_FR" else np.ones(len(pool))
+        names += pool
+        weights += (w / w.sum() * share).tolist()
+        seen.update(pool)
+    if compounds and rng is not None:
+        base = _weights(weights)
+        first = rng.choice(len(names), compounds, p=base)
+        second = rng.choice(len(names), compounds, p=base)
+        pairs = list(dict.fromkeys(f"{names[a]}-{names[b]}" for a, b in zip(first.tolist(), second.tolist(), strict=True)
+                                   if a != b))
+        names += pairs
+        weights += [COMPOUND_SHARE / len(pairs)] * len(pairs)
+    return names, _weights(weights)
+
+
 def _weights(values: tuple[float, ...] | list[float]) -> np.ndarray:
     w = np.asarray(values, dtype=float)
     return w / w.sum()
@@ -147,13 +186,10 @@ class Pools:
     def __init__(self, seed: int) -> None:
         fake = Faker("fr_FR")
         fake.seed_instance(seed)
-        self.first_male = list(dict.fromkeys(FrenchNames.first_names_male))
-        self.first_female = list(dict.fromkeys(FrenchNames.first_names_female))
-        self.last_names = list(dict.fromkeys(FrenchNames.last_names))
-        # Frequent surnames first in Faker's list: a Zipf-like weight gives many Martin, few Zidane.
-        self.last_weights = _weights([1.0 / (rank + 15) for rank in range(len(self.last_names))])
-        self.first_male_slug = [_slug(n) for n in self.first_male]
-        self.first_female_slug = [_slug(n) for n in self.first_female]
+        rng = np.random.default_rng([seed, 7])
+        self.first_male, self.first_male_weights = _name_pool("first_names_male")
+        self.first_female, self.first_female_weights = _name_pool("first_names_female")
+        self.last_names, self.last_weights = _name_pool("last_names", compounds=20_000, rng=rng)
         self.last_slug = [_slug(n) for n in self.last_names]
         self.streets = list(dict.fromkeys(fake.street_name() for _ in range(3000)))
         places = [*ref.CITIES, *ref.TOWNS]
@@ -285,8 +321,8 @@ class Generator:
         person_idx = np.flatnonzero(~is_org)
         # Persons: sex, names, age.
         female = rng.random(n) < 0.52
-        first_m = rng.integers(0, len(pools.first_male), n)
-        first_f = rng.integers(0, len(pools.first_female), n)
+        first_m = rng.choice(len(pools.first_male), n, p=pools.first_male_weights)
+        first_f = rng.choice(len(pools.first_female), n, p=pools.first_female_weights)
         last = rng.choice(len(pools.last_names), n, p=pools.last_weights)
         age_years = np.clip(rng.normal(47, 17, n), 18, 95)
         birth_ord = self.today_ord - (age_years * DAYS_PER_YEAR).astype(np.int64) - rng.integers(0, 365, n)
@@ -473,15 +509,18 @@ class Generator:
         m = len(owners)
         ids = self._ids("parties_householdmember", m)
         spouse_female = ~p["female"][owners]
-        first_idx = rng.integers(0, 10_000, m)
+        male_idx = rng.choice(len(pools.first_male), m, p=pools.first_male_weights)
+        female_idx = rng.choice(len(pools.first_female), m, p=pools.first_female_weights)
         child_female = rng.random(m) < 0.5
         female = np.where(roles == 0, spouse_female, child_female)
-        first = [pools.first_female[k % len(pools.first_female)] if f else pools.first_male[k % len(pools.first_male)]
-                 for k, f in zip(first_idx.tolist(), female.tolist(), strict=True)]
+        first = [pools.first_female[fi] if f else pools.first_male[mi]
+                 for mi, fi, f in zip(male_idx.tolist(), female_idx.tolist(), female.tolist(), strict=True)]
+        # Some spouses kept their own surname.
         other_last = rng.random(m) < 0.3
+        spouse_last = rng.choice(len(pools.last_names), m, p=pools.last_weights)
         last_names = p["last_names"]
-        last = [pools.last_names[(k * 7) % len(pools.last_names)] if (r == 0 and o) else last_names[q]
-                for k, r, o, q in zip(first_idx.tolist(), roles.tolist(), other_last.tolist(), owners.tolist(), strict=True)]
+        last = [pools.last_names[k] if (r == 0 and o) else last_names[q]
+                for k, r, o, q in zip(spouse_last.tolist(), roles.tolist(), other_last.tolist(), owners.tolist(), strict=True)]
         stamps = [p["_columns"]["created_at"][q] for q in owners.tolist()]
         cols: dict[str, Column] = {
             "id": self._str(ids), "party_id": self._str(p["ids"][owners]),
