@@ -148,7 +148,8 @@ def seed_customers(*, customers: int, seed: int = 0, transactions_per_customer: 
                    on_status: Callable[[str], None] | None = None) -> SeedReport:
     """Generate and bulk-load `customers` parties with their files; return row counts and timing.
 
-    All-or-nothing: one transaction. Deterministic for the same seed, batch and existing data.
+    All-or-nothing: one transaction. Deterministic for the same seed, batch, existing data and
+    day (dates are laid out relative to today).
     """
     validate_seed_options(customers=customers, transactions_per_customer=transactions_per_customer, batch=batch)
     say = on_status or (lambda message: None)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections import defaultdict
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from stdnum.fr import siret as fr_siret
 from fidelia.accounts.enums import Role
 from fidelia.accounts.models import User
 from fidelia.demo.generator import Generator, ProductInfo, Staff, luhn_check_digits, sirens_for
+from fidelia.demo.reference import DEMO_LOGINS
 from fidelia.demo.services import DEMO_PASSWORD, seed_customers
 from fidelia.interactions.models import Interaction
 from fidelia.parties.models import Email, HouseholdMember, LifeEvent, Party, Phone
@@ -182,3 +184,15 @@ def test_bad_arguments_exit_non_zero_without_traceback(tmp_path):
     assert done.returncode != 0
     assert "--customers must be between 1" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_demo_seeds_an_empty_database_and_prints_one_login_per_role(db):
+    out = StringIO()
+    call_command("demo", customers=30, no_serve=True, stdout=out)
+    text = out.getvalue()
+    assert Party.objects.count() == 30
+    for username, *_ in DEMO_LOGINS:
+        assert username in text
+    assert DEMO_PASSWORD in text and "http://127.0.0.1:8000/" in text
+    call_command("demo", customers=30, no_serve=True, stdout=StringIO())
+    assert Party.objects.count() == 30  # a database with customers is left as it is
