@@ -1,10 +1,10 @@
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from config.api import api
+from fidelia.accounts.views import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="parties:list", permanent=False)),
+    path("", home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("fidelia.accounts.urls")),
     path("customers/", include("fidelia.parties.urls")),

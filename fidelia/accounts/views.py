@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import NoReverseMatch, reverse
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from fidelia.accounts import policies
 from fidelia.accounts.forms import LoginForm
@@ -16,14 +19,18 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
-        """Where to land without `next`: the customers, or the catalogue for those who may read no
-        individual customer (analysts), rather than a 404."""
-        if policies.party_read_filter(self.request.user) is None:
-            try:
-                return reverse("sales:product_list")
-            except NoReverseMatch:
-                pass
-        return super().get_default_redirect_url()
+        return landing_url(self.request.user)
+
+
+def landing_url(user) -> str:  # noqa: ANN001
+    """Where a user starts: the customers, or the catalogue for those who may read no individual
+    customer (analysts), rather than a 404."""
+    return reverse("parties:list" if policies.can_read_parties(user) else "sales:product_list")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect(landing_url(request.user))
 
 
 class LogoutView(auth_views.LogoutView):

@@ -45,5 +45,5 @@ def interaction_log(request: HttpRequest, party_pk: int) -> HttpResponse:
     timeline = list(interactions_for_user(request.user).filter(party=party)
                     .order_by("-occurred_at", "-id")[:TIMELINE_SIZE])
     context = {"party": party, "interactions": timeline, "interaction_form": form, "can_log": True,
-               "logged": not form.errors}
+               "logged": not form.errors, "interaction_count": party.interactions.count()}
     return render(request, "interactions/partials/timeline.html", context)

@@ -231,24 +231,37 @@ def consent_states(party: Party) -> list[ConsentState]:
 TIMELINE_SIZE = getattr(settings, "FIDELIA_TIMELINE_SIZE", 20)
 
 
-def party_file(*, user: User, pk: Any) -> Party:
-    """The party with everything the 360 page shows, in a fixed number of queries."""
-    from fidelia.interactions.models import Interaction
-    from fidelia.sales.models import Contract, Transaction
+def _related_model(name: str) -> Any:
+    """The model behind a reverse relation of Party, reached without importing its app."""
+    return Party._meta.get_field(name).related_model
 
-    party = party_get_for_user(user=user, pk=pk)
-    party_qs = Party.objects.filter(pk=party.pk).select_related("owner", "team", "organisation", "parent").prefetch_related(
-        "tags", "emails", "phones", "addresses", "household_members", "life_events__member",
-        Prefetch("contacts", queryset=Party.objects.order_by("sort_name", "id")),
-        Prefetch("subsidiaries", queryset=Party.objects.order_by("sort_name", "id")),
-        Prefetch("contracts", queryset=Contract.objects.select_related("product__family").order_by("-start_date")),
+
+def party_file(*, user: User, pk: Any) -> Party:
+    """The party with everything the 360 page shows, in a fixed number of queries.
+
+    Related apps' rows are reached through the reverse relations, so this app imports none of them.
+    """
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    party = (
+        parties_for_user(user).filter(pk=pk)
+        .select_related("owner", "team", "organisation", "parent")
+        .prefetch_related(
+            "tags", "emails", "phones", "addresses", "household_members", "life_events__member",
+            Prefetch("contracts", queryset=_related_model("contracts").objects.select_related("product__family")),
+            Prefetch("contacts", queryset=Party.objects.order_by("sort_name", "id")),
+            Prefetch("subsidiaries", queryset=Party.objects.order_by("sort_name", "id")),
+        )
+        .first()
     )
-    party = party_qs.get()
+    if party is None:
+        raise Http404
     party.recent_interactions = list(
-        Interaction.objects.filter(party=party).select_related("author").order_by("-occurred_at", "-id")[:TIMELINE_SIZE]
-    )
+        party.interactions.select_related("author").order_by("-occurred_at", "-id")[:TIMELINE_SIZE])
+    party.interaction_count = party.interactions.count()
     party.recent_transactions = list(
-        Transaction.objects.filter(party=party).select_related("product").order_by("-date", "-id")[:TIMELINE_SIZE]
-    )
+        party.transactions.select_related("product").order_by("-date", "-id")[:TIMELINE_SIZE])
     party.consent_states = consent_states(party)
     return party

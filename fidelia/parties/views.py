@@ -163,6 +163,7 @@ def file_context(request: HttpRequest, party: Party, *, open_tab: str = "", **fo
         "party": party, "can_write": can_write, "can_consent": can_consent,
         "can_log": policies.can_log_interaction(request.user),
         "interactions": getattr(party, "recent_interactions", None),
+        "interaction_count": getattr(party, "interaction_count", None),
         "email_form": EmailForm(prefix="email"), "phone_form": PhoneForm(prefix="phone"),
         "address_form": AddressForm(prefix="address"), "member_form": HouseholdMemberForm(prefix="member"),
         "life_event_form": LifeEventForm(prefix="event", members=members),

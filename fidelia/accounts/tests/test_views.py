@@ -44,7 +44,8 @@ def test_logout_is_post_only(client: Client, personas: Personas) -> None:
     assert client.get(reverse("parties:list")).status_code == 302
 
 
-def test_language_switch(client: Client, personas: Personas) -> None:
+def test_language_switch(client: Client, personas: Personas, settings) -> None:
+    settings.LANGUAGE_CODE = "fr"  # the product's default
     client.force_login(personas.alice)
     assert '<html lang="fr">' in client.get(reverse("parties:list")).content.decode()
     response = client.post(reverse("set_language"), {"language": "en", "next": reverse("parties:list")})

@@ -23,7 +23,7 @@ def test_htmx_log_returns_the_refreshed_timeline(client: Client, personas: Perso
                         occurred_at=timezone.now() - timezone.timedelta(days=i + 1))
     client.force_login(personas.alice)
     client.get(reverse("parties:list"))
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.post(reverse("interactions:log", args=[party.pk]), DATA, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert response.templates[0].name == "interactions/partials/timeline.html"

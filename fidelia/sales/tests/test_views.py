@@ -115,6 +115,7 @@ def test_product_edit_with_current_version_saves(personas, cat):
         reverse("sales:product_edit", args=[cat.livret.pk]),
         {"code": "LIV", "name": "Livret Bleu", "family": cat.savings.pk, "kind": "strategic", "price": "150,50",
          "margin_rate": "0.3", "version": cat.livret.version},
+        HTTP_ACCEPT_LANGUAGE="fr",  # a French user types a decimal comma
     )
     assert response.status_code == 302
     cat.livret.refresh_from_db()
@@ -156,7 +157,7 @@ def test_manager_creates_family_and_product(personas, cat):
     response = manager.post(reverse("sales:product_create"), {
         "code": "MRH", "name": "Multirisque habitation", "family": family.pk, "kind": "strategic",
         "price": "240", "margin_rate": "0,35", "is_active": "on",
-    })
+    }, HTTP_ACCEPT_LANGUAGE="fr")
     product = Product.objects.get(code="MRH")
     assert response.status_code == 302 and response["Location"] == reverse("sales:product_detail", args=[product.pk])
     assert product.margin_rate == Decimal("0.35") and product.is_active
