@@ -5,13 +5,12 @@ Each function returns the normalised value or raises ValidationFailed naming the
 from __future__ import annotations
 
 import phonenumbers
+from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 from stdnum import exceptions as stdnum_errors
 from stdnum.eu import vat as eu_vat
 from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
-
-from django.utils.translation import gettext as _
 
 from fidelia.core.errors import ValidationFailed
 

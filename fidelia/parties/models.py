@@ -197,6 +197,9 @@ class ConsentRecord(models.Model):
         verbose_name_plural = _("consents")
         indexes = [models.Index(fields=["party", "channel", "purpose", "-recorded_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.channel}/{self.purpose}: {'granted' if self.granted else 'withdrawn'}"
+
 
 class LifeEvent(TimeStampedModel):
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="life_events")

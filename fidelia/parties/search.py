@@ -1,7 +1,7 @@
 """What search runs on: the folded `search_text` of a party, and the query normalisation."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from fidelia.core.text import digits, fold
 

@@ -135,7 +135,12 @@ def test_party_file_loads_in_a_fixed_number_of_queries(personas, django_assert_m
 
     from fidelia.interactions.services import interaction_log
     from fidelia.parties.services import consent_record, household_member_add, life_event_add
-    from fidelia.sales.services import contract_create, family_create, product_create, transaction_record
+    from fidelia.sales.services import (
+        contract_create,
+        family_create,
+        product_create,
+        transaction_record,
+    )
 
     party = factories.person(owner=personas.alice)
     family = family_create(actor=personas.admin, name="Épargne")
