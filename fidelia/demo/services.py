@@ -180,7 +180,6 @@ def seed_customers(*, customers: int, seed: int = 0, transactions_per_customer: 
         sink.flush()
         sink.finish()
     if isinstance(sink, PostgresSink):
-        say("analyze")
         sink.analyze()
     report.seconds = time.perf_counter() - started
     return report
