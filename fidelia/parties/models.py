@@ -215,3 +215,21 @@ class LifeEvent(TimeStampedModel):
         ordering = ["-date", "-id"]
         verbose_name = _("life event")
         verbose_name_plural = _("life events")
+
+
+class SearchTerm(models.Model):
+    """The vocabulary of customers' names, for typo-tolerant search at scale.
+
+    `key` is a folded word, or two adjacent words joined ("legoff" for "le goff"); `phrase` is
+    how it appears in `Party.search_text`. A misspelt query word is matched against the keys (a
+    small table with a trigram index), then the phrases are searched for exactly.
+    """
+
+    key = models.CharField(max_length=100)
+    phrase = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "phrase"], name="parties_searchterm_unique")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -17,6 +17,7 @@ from fidelia.parties.models import (
     Phone,
     Tag,
 )
+from fidelia.parties.vocabulary import vocabulary_forget
 from fidelia.privacy.registry import PrivacyHooks, register
 
 IDENTITY_FIELDS = (
@@ -67,6 +68,7 @@ def erase(party_id: int) -> int:
     The change history keeps the fact of each change (who on our side, when, what kind) but
     loses the values.
     """
+    old_name = Party.objects.filter(pk=party_id).values_list("sort_name", flat=True).first() or ""
     changed = Party.objects.filter(pk=party_id).update(
         **{**ERASED_VALUES, "display_name": f"#{party_id}", "sort_name": f"#{party_id}"},
         erased_at=timezone.now(), version=F("version") + 1,
@@ -81,6 +83,7 @@ def erase(party_id: int) -> int:
     for model in (Email, Phone, Address, LifeEvent, HouseholdMember, ConsentRecord):
         changed += model.objects.filter(party_id=party_id).delete()[0]
     changed += ActivityEvent.objects.filter(party_id=party_id).update(changes={})
+    changed += vocabulary_forget(old_name)
     return changed
 
 

@@ -24,7 +24,8 @@ SORTS = {
     "city": ("city", "sort_name", "id"), "-city": ("-city", "-sort_name", "-id"),
     "stage": ("stage", "sort_name", "id"), "-stage": ("-stage", "-sort_name", "-id"),
 }
-FUZZY_THRESHOLD = 75  # rapidfuzz score (0–100) under which a fuzzy match is not shown
+FUZZY_THRESHOLD = 75  # rapidfuzz score (0–100) under which a fuzzy match is not shown (SQLite)
+TRIGRAM_THRESHOLD = 0.35  # pg_trgm similarity under which a vocabulary word is no correction
 
 
 ACCESS_RULES = {
@@ -114,11 +115,12 @@ def party_list(*, user: User, filters: PartyFilters) -> QuerySet[Party]:
 def party_search(*, user: User, q: str, limit: int = 10) -> list[Party]:
     """Type-ahead: exact substring matches first, then fuzzy ones (accents, case and typos).
 
-    PostgreSQL ranks with pg_trgm word similarity over an index; SQLite scores candidates with
-    rapidfuzz through a registered SQL function.
+    At least one word of three characters is needed. On PostgreSQL each query word is corrected
+    against the trigram-indexed name vocabulary, then searched exactly through the trigram index of
+    `search_text`; SQLite scores candidates with rapidfuzz through a registered SQL function.
     """
     tokens = normalize_query(q)
-    if not tokens or len("".join(tokens)) < 2:
+    if not tokens or max(len(t) for t in tokens) < 3:
         return []
     base = parties_for_user(user).only("id", "kind", "display_name", "email", "phone", "city", "postcode",
                                       "siren", "stage")
@@ -129,21 +131,36 @@ def party_search(*, user: User, q: str, limit: int = 10) -> list[Party]:
     if len(found) >= limit or any(t.isdigit() for t in tokens):
         return found
     seen = {p.pk for p in found}
-    return found + [p for p in _fuzzy(base, " ".join(tokens), limit) if p.pk not in seen][: limit - len(found)]
+    return found + [p for p in _fuzzy(base, tokens, limit) if p.pk not in seen][: limit - len(found)]
 
 
-def _fuzzy(base: QuerySet[Party], query: str, limit: int) -> list[Party]:
+def _fuzzy(base: QuerySet[Party], tokens: list[str], limit: int) -> list[Party]:
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET pg_trgm.word_similarity_threshold = 0.45")
-        ranked = base.extra(where=["%s <%% search_text"], params=[query]).annotate(
-            score=RawSQL("word_similarity(%s, search_text)", [query])
-        )
-    else:
-        ranked = base.annotate(score=RawSQL("fidelia_fuzzy(%s, search_text)", [query])).filter(
-            score__gte=FUZZY_THRESHOLD
-        )
+        corrected = base
+        for token in tokens:
+            phrases = _corrections(token)
+            if not phrases:
+                return []
+            match = Q()
+            for phrase in phrases:
+                match |= Q(search_text__contains=phrase)
+            corrected = corrected.filter(match)
+        return list(corrected.order_by("sort_name", "id")[:limit])
+    query = " ".join(tokens)
+    ranked = base.annotate(score=RawSQL("fidelia_fuzzy(%s, search_text)", [query])).filter(score__gte=FUZZY_THRESHOLD)
     return list(ranked.order_by("-score", "sort_name", "id")[:limit])
+
+
+def _corrections(token: str, size: int = 5) -> list[str]:
+    """Name phrases closest to a (misspelt) query word, from the trigram-indexed vocabulary."""
+    if len(token) < 3:
+        return [token]
+    with connection.cursor() as cursor:
+        cursor.execute("SET pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
+        cursor.execute(
+            "SELECT phrase FROM parties_searchterm WHERE key %% %s "
+            "ORDER BY similarity(key, %s) DESC, key LIMIT %s", [token, token, size])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def fuzzy_score(query: str, text: str) -> float:

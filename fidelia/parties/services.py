@@ -38,6 +38,7 @@ from fidelia.parties.models import (
 )
 from fidelia.parties.search import build_search_text
 from fidelia.parties.selectors import DuplicateCandidate, party_find_duplicates
+from fidelia.parties.vocabulary import vocabulary_add, vocabulary_forget
 
 # Fields a client may set on a party through party_create / party_update.
 PARTY_FIELDS = (
@@ -149,6 +150,7 @@ def _resolve_owner(*, actor: User, owner: User | None, team: Team | None) -> tup
 def _sync(party: Party) -> None:
     """Persist derived columns after a contact-point change, without touching the version."""
     _refresh_derived(party)
+    vocabulary_add([party.sort_name])
     Party.objects.filter(pk=party.pk).update(
         display_name=party.display_name, sort_name=party.sort_name, email=party.email, phone=party.phone,
         postcode=party.postcode, city=party.city, search_text=party.search_text,
@@ -230,6 +232,7 @@ def party_update(*, party: Party, actor: User, version: int, tags: Sequence[str]
         if owner is not None and "team" not in changes:
             changes["team"] = owner.team
     current = {name: getattr(party, name) for name in PARTY_FIELDS}
+    former_name = party.sort_name
     errors: dict[str, list[str]] = {}
     values = _clean_identity({**current, **changes}, errors)
     _raise_if(errors)
@@ -256,6 +259,9 @@ def party_update(*, party: Party, actor: User, version: int, tags: Sequence[str]
         if before != after:
             changed["tags"] = [before, after]
     party.refresh_from_db()
+    if party.sort_name != former_name:
+        vocabulary_add([party.sort_name])
+        vocabulary_forget(former_name)
     events.record(actor=actor, action="party.updated", obj=party, party_id=party.pk, changes=changed)
     return party
 
