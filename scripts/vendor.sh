@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund
 mkdir -p static/vendor
 cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts.min.js
 echo "static/vendor: $(ls static/vendor | tr '\n' ' ')"

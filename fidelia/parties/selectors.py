@@ -7,8 +7,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from rapidfuzz import fuzz
 
@@ -281,4 +282,42 @@ def party_file(*, user: User, pk: Any) -> Party:
     party.recent_transactions = list(
         party.transactions.select_related("product").order_by("-date", "-id")[:TIMELINE_SIZE])
     party.consent_states = consent_states(party)
+    party.monthly_purchases = monthly_series(_monthly_rows(party), end=dt.date.today(), months=PURCHASE_MONTHS)
     return party
+
+
+PURCHASE_MONTHS = 24
+
+
+def _monthly_rows(party: Party) -> list[tuple[dt.date, Any, Any]]:
+    """(first day of month, amount, margin) of the party's transactions over the charted months."""
+    today = dt.date.today()
+    start = dt.date(today.year - PURCHASE_MONTHS // 12, today.month, 1)
+    return list(
+        party.transactions.filter(date__gte=start).annotate(month=TruncMonth("date")).values("month")
+        .annotate(amount=Sum("amount"), margin=Sum("margin")).order_by("month")
+        .values_list("month", "amount", "margin")
+    )
+
+
+@dataclass(frozen=True)
+class MonthlySeries:
+    months: list[dt.date]
+    amounts: list[float]
+    margins: list[float]
+
+
+def monthly_series(rows: list[tuple[Any, Any, Any]], *, end: dt.date, months: int) -> MonthlySeries:
+    """Fill the months without purchases with zeros, oldest first, ending with `end`'s month."""
+    by_month = {(m.year, m.month): (float(a or 0), float(g or 0)) for m, a, g in rows}
+    keys: list[dt.date] = []
+    year, month = end.year, end.month
+    for _i in range(months):
+        keys.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    keys.reverse()
+    return MonthlySeries(
+        months=keys,
+        amounts=[by_month.get((k.year, k.month), (0.0, 0.0))[0] for k in keys],
+        margins=[by_month.get((k.year, k.month), (0.0, 0.0))[1] for k in keys],
+    )

@@ -17,6 +17,7 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -180,7 +181,17 @@ def file_context(request: HttpRequest, party: Party, *, open_tab: str = "", **fo
         context["transactions_total"] = sum((t.amount for t in party.recent_transactions), Decimal(0))
     if hasattr(party, "consent_states"):
         context["consent_grid"] = _consent_grid(party.consent_states)
+    if hasattr(party, "monthly_purchases"):
+        context["purchases_chart"] = _purchases_chart(party.monthly_purchases)
     return context
+
+
+def _purchases_chart(series: selectors.MonthlySeries) -> dict[str, Any] | None:
+    """The monthly purchases chart's data, month names in the reader's language; None if empty."""
+    if not any(series.amounts):
+        return None
+    return {"months": [date_format(m, "M Y") for m in series.months], "amounts": series.amounts,
+            "margins": series.margins, "labels": {"amount": _("Purchases"), "margin": _("Margin")}}
 
 
 def _consent_grid(states: list[selectors.ConsentState]) -> list[dict[str, Any]]:

@@ -4,12 +4,14 @@ import { bindTabs } from "./tabs.js";
 import { bindTypeahead } from "./typeahead.js";
 import { bindDismiss } from "./dismiss.js";
 import { bindKeepHash } from "./keephash.js";
+import { bindChart } from "./chart.js";
 
 const modules = [
   ["[data-tabs]", bindTabs],
   ["[data-typeahead]", bindTypeahead],
   ["[data-dismissible]", bindDismiss],
   ["[data-keep-hash]", bindKeepHash],
+  ["[data-chart]", bindChart],
 ];
 
 function bindAll(root) {

@@ -178,3 +178,33 @@ def test_segment_ready_filters(personas):
     assert pks(max_age=25) == [young.pk]
     assert pks(min_age=26, max_age=69) == []
     assert sorted(pks(min_age=25, max_age=70)) == sorted([young.pk, old.pk])
+
+
+def test_monthly_series_fills_empty_months_and_ends_this_month():
+    rows = [(dt.date(2026, 9, 1), 120, 30), (dt.date(2026, 11, 1), 50.5, 10)]
+    series = selectors.monthly_series(rows, end=dt.date(2026, 11, 23), months=4)
+    assert series.months == [dt.date(2026, 8, 1), dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)]
+    assert series.amounts == [0.0, 120.0, 0.0, 50.5] and series.margins == [0.0, 30.0, 0.0, 10.0]
+    across_new_year = selectors.monthly_series([], end=dt.date(2026, 2, 1), months=3)
+    assert across_new_year.months == [dt.date(2025, 12, 1), dt.date(2026, 1, 1), dt.date(2026, 2, 1)]
+
+
+def test_the_360_page_charts_monthly_purchases(personas, client):
+    from decimal import Decimal
+
+    from django.urls import reverse
+
+    from fidelia.sales.services import family_create, product_create, transaction_record
+
+    party = factories.person(owner=personas.alice)
+    family = family_create(actor=personas.admin, name="Cartes")
+    card = product_create(actor=personas.admin, code="VISA", name="Visa Premier", family=family, kind="strategic",
+                          price=Decimal("130"), margin_rate=Decimal("0.5"))
+    transaction_record(party=party, actor=personas.alice, product=card, date=dt.date.today(), amount=Decimal("130"),
+                       channel="branch")
+    client.force_login(personas.alice)
+    page = client.get(reverse("parties:detail", args=[party.pk])).content.decode()
+    assert 'data-chart="monthly-bars"' in page and 'id="purchases-data"' in page
+    assert "130.0" in page and "65.0" in page  # amount and margin of this month
+    empty = factories.person(owner=personas.alice)
+    assert 'data-chart="monthly-bars"' not in client.get(reverse("parties:detail", args=[empty.pk])).content.decode()
