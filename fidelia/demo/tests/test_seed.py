@@ -27,8 +27,9 @@ from fidelia.demo.generator import Generator, ProductInfo, Staff, luhn_check_dig
 from fidelia.demo.reference import DEMO_LOGINS
 from fidelia.demo.services import DEMO_PASSWORD, seed_customers
 from fidelia.interactions.models import Interaction
-from fidelia.parties.models import Email, HouseholdMember, LifeEvent, Party, Phone
+from fidelia.parties.models import Email, HouseholdMember, LifeEvent, Party, Phone, SearchTerm
 from fidelia.parties.services import _refresh_derived
+from fidelia.parties.vocabulary import terms_of
 from fidelia.sales.models import Contract, Transaction
 
 CUSTOMERS = 400
@@ -85,6 +86,12 @@ def test_derived_fields_are_what_the_services_compute(seeded):
         stored = {name: getattr(party, name) for name in DERIVED}
         _refresh_derived(party)
         assert stored == {name: getattr(party, name) for name in DERIVED}, party.pk
+
+
+def test_search_vocabulary_holds_the_seeded_names(seeded):
+    stored = set(SearchTerm.objects.values_list("key", "phrase"))
+    for name in Party.objects.values_list("sort_name", flat=True)[:100]:
+        assert terms_of(name) <= stored, name
 
 
 def test_households_life_events_and_companies(seeded):
