@@ -13,6 +13,7 @@ timed directly with psycopg, with the ratio app / raw.
 Only 127.0.0.1 is contacted. Exit status: 0 unless something crashes; with --strict, 1 when a
 target is missed or an endpoint is missing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,26 +34,48 @@ from urllib.parse import urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS_MS = {"search": 100.0, "detail": 150.0, "list": 150.0}
-ENDPOINT_LABELS = {"search": "search type-ahead", "detail": "customer 360 page", "list": "customer list page"}
+ENDPOINT_LABELS = {
+    "search": "search type-ahead",
+    "detail": "customer 360 page",
+    "list": "customer list page",
+}
 ADMIN_USERNAME = "admin"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""),
-                        help="PostgreSQL database to benchmark (default: $DATABASE_URL).")
-    parser.add_argument("--customers", type=int, default=0,
-                        help="Seed until the database holds this many customers (0: use what is there).")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", ""),
+        help="PostgreSQL database to benchmark (default: $DATABASE_URL).",
+    )
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=0,
+        help="Seed until the database holds this many customers (0: use what is there).",
+    )
     parser.add_argument("--seed", type=int, default=42, help="Random seed for data and requests.")
-    parser.add_argument("--iterations", type=int, default=200, help="Timed requests per endpoint (default 200).")
-    parser.add_argument("--time-limit", type=float, default=180.0,
-                        help="Seconds at most per endpoint; fewer requests are made if it is reached.")
-    parser.add_argument("--password", default=None, help="Password of the admin login (default: the demo password).")
+    parser.add_argument(
+        "--iterations", type=int, default=200, help="Timed requests per endpoint (default 200)."
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=180.0,
+        help="Seconds at most per endpoint; fewer requests are made if it is reached.",
+    )
+    parser.add_argument(
+        "--password", default=None, help="Password of the admin login (default: the demo password)."
+    )
     parser.add_argument("--strict", action="store_true", help="Exit 1 when a target is missed.")
     args = parser.parse_args(argv)
     if not args.database_url.startswith(("postgres://", "postgresql://")):
-        parser.error("--database-url (or DATABASE_URL) must be a postgres:// URL: the benchmark measures PostgreSQL")
+        parser.error(
+            "--database-url (or DATABASE_URL) must be a postgres:// URL: the benchmark measures PostgreSQL"
+        )
     if args.customers < 0 or args.iterations < 1 or args.time_limit <= 0:
         parser.error("--customers must be ≥ 0, --iterations ≥ 1 and --time-limit > 0")
     return args
@@ -91,10 +114,19 @@ class Client:
         self.cookies: dict[str, str] = {}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
-    def request(self, method: str, path: str, body: dict[str, str] | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-        sent = {"Host": f"127.0.0.1:{self.port}", "User-Agent": "fidelia-benchmark",
-                "Accept-Language": "fr", **(headers or {})}
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
+        sent = {
+            "Host": f"127.0.0.1:{self.port}",
+            "User-Agent": "fidelia-benchmark",
+            "Accept-Language": "fr",
+            **(headers or {}),
+        }
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         data = None
@@ -123,22 +155,43 @@ class Client:
         status, _headers, page = self.request("GET", login_path)
         match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         token = match.group(1).decode() if match else self.cookies.get("csrftoken", "")
-        status, headers, _ = self.request("POST", login_path, {
-            "username": username, "password": password, "csrfmiddlewaretoken": token,
-        }, headers={"X-CSRFToken": token})
+        status, headers, _ = self.request(
+            "POST",
+            login_path,
+            {
+                "username": username,
+                "password": password,
+                "csrfmiddlewaretoken": token,
+            },
+            headers={"X-CSRFToken": token},
+        )
         return status in (302, 303) and "sessionid" in self.cookies
 
 
 # --- steps ----------------------------------------------------------------------------------------
 def _env(database_url: str) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": database_url, "FIDELIA_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings",
-            "FIDELIA_ALLOWED_HOSTS": "127.0.0.1,localhost", "FIDELIA_LOG_LEVEL": "WARNING",
-            "PYTHONUNBUFFERED": "1"}
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "FIDELIA_DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "FIDELIA_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "FIDELIA_LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
 
 
-def _manage(args: list[str], env: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, text=True,
-                          check=True, **kwargs)  # type: ignore[call-overload]
+def _manage(
+    args: list[str], env: dict[str, str], **kwargs: object
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        check=True,
+        **kwargs,
+    )  # type: ignore[call-overload]
 
 
 def seed(args: argparse.Namespace, env: dict[str, str]) -> dict[str, float] | None:
@@ -146,14 +199,19 @@ def seed(args: argparse.Namespace, env: dict[str, str]) -> dict[str, float] | No
 
     existing = Party.objects.count()
     if args.customers <= existing:
-        print(f"• {existing:,} customers already in the database: no seeding"
-              + (f" (asked for {args.customers:,})" if args.customers else ""))
+        print(
+            f"• {existing:,} customers already in the database: no seeding"
+            + (f" (asked for {args.customers:,})" if args.customers else "")
+        )
         return None
     missing = args.customers - existing
     print(f"• seeding {missing:,} customers with `fidelia seed` …", flush=True)
     started = time.perf_counter()
-    done = _manage(["seed", "--customers", str(missing), "--seed", str(args.seed), "--no-progress"], env,
-                   stdout=subprocess.PIPE)
+    done = _manage(
+        ["seed", "--customers", str(missing), "--seed", str(args.seed), "--no-progress"],
+        env,
+        stdout=subprocess.PIPE,
+    )
     seconds = time.perf_counter() - started
     print(done.stdout, end="")
     match = re.search(r"Seeded ([\d,]+) customers, ([\d,]+) rows in", done.stdout)
@@ -171,12 +229,29 @@ def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes
     port = _free_port()
     try:
         import gunicorn  # noqa: F401
-        command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                   "--workers", str(max(2, (os.cpu_count() or 1))), "--log-level", "warning"]
+
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(max(2, (os.cpu_count() or 1))),
+            "--log-level",
+            "warning",
+        ]
         kind = "gunicorn"
     except ImportError:
-        command = [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload",
-                   "--skip-checks"]
+        command = [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "runserver",
+            f"127.0.0.1:{port}",
+            "--noreload",
+            "--skip-checks",
+        ]
         kind = "runserver --noreload (gunicorn is not installed)"
     handle = log.open("wb")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
@@ -203,14 +278,16 @@ def _route(name: str, *args: object) -> str | None:
 
 
 def _fold(value: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c)).lower()
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c)
+    ).lower()
 
 
 def _typo(word: str, rng: random.Random) -> str:
     if len(word) < 5:
         return word
     i = rng.randrange(1, len(word) - 1)
-    return rng.choice([word[:i] + word[i + 1:], word[:i] + word[i + 1] + word[i] + word[i + 2:]])
+    return rng.choice([word[:i] + word[i + 1 :], word[:i] + word[i + 1] + word[i] + word[i + 2 :]])
 
 
 def search_queries(rng: random.Random, n: int) -> list[str]:
@@ -221,8 +298,10 @@ def search_queries(rng: random.Random, n: int) -> list[str]:
         cur.execute("SELECT min(id), max(id) FROM parties_party")
         low, high = cur.fetchone()
         ids = [rng.randint(low, high) for _ in range(n * 2)]
-        cur.execute("SELECT kind, first_name, last_name, legal_name, phone, city FROM parties_party WHERE id = ANY(%s)",
-                    [ids])
+        cur.execute(
+            "SELECT kind, first_name, last_name, legal_name, phone, city FROM parties_party WHERE id = ANY(%s)",
+            [ids],
+        )
         rows = cur.fetchall()
     rng.shuffle(rows)
     queries: list[str] = []
@@ -273,7 +352,13 @@ def list_requests(rng: random.Random, n: int, path: str) -> list[str]:
     return out
 
 
-def timed(client: Client, series: Series, paths: list[str], limit_s: float, headers: dict[str, str] | None = None) -> None:
+def timed(
+    client: Client,
+    series: Series,
+    paths: list[str],
+    limit_s: float,
+    headers: dict[str, str] | None = None,
+) -> None:
     for path in paths[:5]:  # warm-up: caches, connections
         client.request("GET", path, headers=headers)
     deadline = time.monotonic() + limit_s
@@ -290,7 +375,9 @@ def timed(client: Client, series: Series, paths: list[str], limit_s: float, head
         series.paths.append(path)
 
 
-def raw_search(database_url: str, queries: list[str], user_pk: int, limit_s: float) -> tuple[Series, int]:
+def raw_search(
+    database_url: str, queries: list[str], user_pk: int, limit_s: float
+) -> tuple[Series, int]:
     """The SQL the search selector runs for each query, captured in-process, then timed on psycopg."""
     import psycopg
     from django.db import connection
@@ -308,8 +395,14 @@ def raw_search(database_url: str, queries: list[str], user_pk: int, limit_s: flo
     series = Series("raw SQL search")
     parsed = urlparse(database_url)
     statements = 0
-    with psycopg.connect(host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432, user=parsed.username or "postgres",
-                         password=parsed.password or None, dbname=parsed.path.lstrip("/"), autocommit=True) as conn:
+    with psycopg.connect(
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password or None,
+        dbname=parsed.path.lstrip("/"),
+        autocommit=True,
+    ) as conn:
         with conn.cursor() as cur:
             for plan in plans[:5]:
                 for sql in plan:
@@ -331,7 +424,9 @@ def raw_search(database_url: str, queries: list[str], user_pk: int, limit_s: flo
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     env = _env(args.database_url)
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "FIDELIA_DEBUG", "DJANGO_SETTINGS_MODULE")})
+    os.environ.update(
+        {k: env[k] for k in ("DATABASE_URL", "FIDELIA_DEBUG", "DJANGO_SETTINGS_MODULE")}
+    )
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -359,8 +454,14 @@ def main(argv: list[str] | None = None) -> int:
         print("The database holds no customer: pass --customers N.", file=sys.stderr)
         return 2
     rng = random.Random(args.seed)
-    routes = {"login": _route("accounts:login"), "list": _route("parties:list"), "search": _route("parties:search"),
-              "detail": _route("parties:detail", Party.objects.order_by("id").values_list("id", flat=True).first())}
+    routes = {
+        "login": _route("accounts:login"),
+        "list": _route("parties:list"),
+        "search": _route("parties:search"),
+        "detail": _route(
+            "parties:detail", Party.objects.order_by("id").values_list("id", flat=True).first()
+        ),
+    }
     missing = [name for name, path in routes.items() if path is None]
     if missing:
         print(f"! URL names not available yet (views not built?): {', '.join(missing)}")
@@ -372,12 +473,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"• server: {kind} on 127.0.0.1:{port} (log: {log})", flush=True)
         client = Client(port)
-        if routes["login"] is None or not client.login(routes["login"], ADMIN_USERNAME, args.password or DEMO_PASSWORD):
+        if routes["login"] is None or not client.login(
+            routes["login"], ADMIN_USERNAME, args.password or DEMO_PASSWORD
+        ):
             print("! could not log in as the administrator over HTTP: pages are not timed")
         else:
             if routes["search"]:
                 paths = [f"{routes['search']}?{urlencode({'q': q})}" for q in queries]
-                timed(client, results["search"], paths, args.time_limit, headers={"HX-Request": "true"})
+                timed(
+                    client,
+                    results["search"],
+                    paths,
+                    args.time_limit,
+                    headers={"HX-Request": "true"},
+                )
             if routes["detail"]:
                 with connection.cursor() as cur:
                     cur.execute("SELECT min(id), max(id) FROM parties_party")
@@ -385,9 +494,19 @@ def main(argv: list[str] | None = None) -> int:
                 pks = [rng.randint(low, high) for _ in range(args.iterations)]
                 prefix = routes["detail"].rsplit("/", 2)[0]
                 tail = "/" if routes["detail"].endswith("/") else ""
-                timed(client, results["detail"], [f"{prefix}/{pk}{tail}" for pk in pks], args.time_limit)
+                timed(
+                    client,
+                    results["detail"],
+                    [f"{prefix}/{pk}{tail}" for pk in pks],
+                    args.time_limit,
+                )
             if routes["list"]:
-                timed(client, results["list"], list_requests(rng, args.iterations, routes["list"]), args.time_limit)
+                timed(
+                    client,
+                    results["list"],
+                    list_requests(rng, args.iterations, routes["list"]),
+                    args.time_limit,
+                )
     finally:
         server.terminate()
         try:
@@ -398,17 +517,32 @@ def main(argv: list[str] | None = None) -> int:
     return report(args, total, seeding, results, raw, statements, missing)
 
 
-def report(args: argparse.Namespace, total: int, seeding: dict[str, float] | None, results: dict[str, Series],
-           raw: Series, statements: int, missing: list[str]) -> int:
+def report(
+    args: argparse.Namespace,
+    total: int,
+    seeding: dict[str, float] | None,
+    results: dict[str, Series],
+    raw: Series,
+    statements: int,
+    missing: list[str],
+) -> int:
     print()
     print(f"Customers in the database: {total:,}")
     if seeding:
         rate = seeding["rows"] / seeding["seconds"] if seeding["seconds"] else 0
-        verdict = ("PASS" if seeding["seconds"] < 600 else "FAIL") if seeding["customers"] >= 1_000_000 else "n/a below 1,000,000"
-        print(f"Seeding: {seeding['customers']:,.0f} customers, {seeding['rows']:,.0f} rows in {seeding['seconds']:.1f} s "
-              f"({rate:,.0f} rows/s; target < 600 s for 1,000,000 customers: {verdict})")
+        verdict = (
+            ("PASS" if seeding["seconds"] < 600 else "FAIL")
+            if seeding["customers"] >= 1_000_000
+            else "n/a below 1,000,000"
+        )
+        print(
+            f"Seeding: {seeding['customers']:,.0f} customers, {seeding['rows']:,.0f} rows in {seeding['seconds']:.1f} s "
+            f"({rate:,.0f} rows/s; target < 600 s for 1,000,000 customers: {verdict})"
+        )
     print()
-    print(f"{'endpoint':<22} {'n':>5} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'target':>7}  result")
+    print(
+        f"{'endpoint':<22} {'n':>5} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'target':>7}  result"
+    )
     failed = bool(missing)
     for key, series in results.items():
         target = TARGETS_MS[key]
@@ -419,18 +553,30 @@ def report(args: argparse.Namespace, total: int, seeding: dict[str, float] | Non
             ok = series.pct(0.95) < target and not series.errors
             verdict = "PASS" if ok else "FAIL"
             failed |= not ok
-        print(f"{series.name:<22} {len(series.samples_ms):>5} {series.errors:>4} {_fmt(series.p50)} "
-              f"{_fmt(series.pct(0.95))} {_fmt(max(series.samples_ms, default=float('nan')))} {target:>5.0f}ms  {verdict}"
-              + (f"  ({series.note})" if series.note else ""))
-    print(f"{raw.name:<22} {len(raw.samples_ms):>5} {'':>4} {_fmt(raw.p50)} {_fmt(raw.pct(0.95))} "
-          f"{_fmt(max(raw.samples_ms, default=float('nan')))}          ({statements} statements)")
-    slowest = sorted((ms, path) for series in results.values() for ms, path in zip(series.samples_ms, series.paths, strict=True))
+        print(
+            f"{series.name:<22} {len(series.samples_ms):>5} {series.errors:>4} {_fmt(series.p50)} "
+            f"{_fmt(series.pct(0.95))} {_fmt(max(series.samples_ms, default=float('nan')))} {target:>5.0f}ms  {verdict}"
+            + (f"  ({series.note})" if series.note else "")
+        )
+    print(
+        f"{raw.name:<22} {len(raw.samples_ms):>5} {'':>4} {_fmt(raw.p50)} {_fmt(raw.pct(0.95))} "
+        f"{_fmt(max(raw.samples_ms, default=float('nan')))}          ({statements} statements)"
+    )
+    slowest = sorted(
+        (ms, path)
+        for series in results.values()
+        for ms, path in zip(series.samples_ms, series.paths, strict=True)
+    )
     if slowest:
-        print("slowest requests: " + "; ".join(f"{path} {ms:.0f} ms" for ms, path in slowest[:-6:-1]))
+        print(
+            "slowest requests: " + "; ".join(f"{path} {ms:.0f} ms" for ms, path in slowest[:-6:-1])
+        )
     app = results["search"]
     if app.samples_ms and raw.samples_ms:
-        print(f"search app / raw SQL: p50 {app.p50 / raw.p50:.1f}×, p95 {app.pct(0.95) / raw.pct(0.95):.1f}× "
-              f"(the difference is HTTP, session, auth, ORM and template time)")
+        print(
+            f"search app / raw SQL: p50 {app.p50 / raw.p50:.1f}×, p95 {app.pct(0.95) / raw.pct(0.95):.1f}× "
+            f"(the difference is HTTP, session, auth, ORM and template time)"
+        )
     if args.strict and failed:
         print("\nstrict: at least one target missed")
         return 1

@@ -5,6 +5,7 @@ PostgreSQL test database as this test; the test process sends tasks through Redi
 their results. SQLite test databases live in memory, where another process cannot see them, so
 the test only runs on PostgreSQL.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -71,17 +72,41 @@ def _reset_connections(app: object) -> None:
 @pytest.fixture
 def worker(celery_app: object) -> Iterator[subprocess.Popen[str]]:
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://…): a worker process cannot see an in-memory SQLite test database")
+        pytest.skip(
+            "needs PostgreSQL (DATABASE_URL=postgres://…): a worker process cannot see an in-memory SQLite test database"
+        )
     _redis_or_skip()
     celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or shutil.which("celery")
     if celery is None:
         pytest.skip("the celery executable is not installed")
-    env = {**os.environ, "DATABASE_URL": _database_url(), "FIDELIA_CELERY_BROKER_URL": BROKER_URL,
-           "FIDELIA_CELERY_RESULT_BACKEND": BROKER_URL, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "FIDELIA_CELERY_BROKER_URL": BROKER_URL,
+        "FIDELIA_CELERY_RESULT_BACKEND": BROKER_URL,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     process = subprocess.Popen(
-        [celery, "-A", "config", "worker", "--pool=solo", "-c", "1", "--loglevel=warning",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"fidelia-test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            celery,
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-c",
+            "1",
+            "--loglevel=warning",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"fidelia-test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     try:
@@ -122,7 +147,9 @@ def test_worker_seeds_customers_and_refreshes_contracts(worker: subprocess.Popen
     today = timezone.localdate()
     contract = Contract.objects.order_by("id").first()
     assert contract is not None
-    Contract.objects.filter(pk=contract.pk).update(status=ContractStatus.ACTIVE, end_date=today - dt.timedelta(days=3))
+    Contract.objects.filter(pk=contract.pk).update(
+        status=ContractStatus.ACTIVE, end_date=today - dt.timedelta(days=3)
+    )
     stale = Contract.objects.filter(status=ContractStatus.ACTIVE, end_date__lt=today).count()
     changed = contracts_refresh_status_task.delay().get(timeout=60)
     assert changed == stale >= 1

@@ -8,6 +8,7 @@ much cheaper than maintaining it row by row, and re-adding a foreign key validat
 one join. Any failure rolls the whole transaction back, indexes included. After the commit the
 tables are vacuumed and analysed.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -23,8 +24,15 @@ from fidelia.demo.generator import Batch, Column
 
 # Tables filled by the generator, in dependency order.
 TABLES = (
-    "parties_party", "parties_email", "parties_phone", "parties_address", "parties_householdmember",
-    "parties_lifeevent", "parties_consentrecord", "sales_contract", "sales_transaction",
+    "parties_party",
+    "parties_email",
+    "parties_phone",
+    "parties_address",
+    "parties_householdmember",
+    "parties_lifeevent",
+    "parties_consentrecord",
+    "sales_contract",
+    "sales_transaction",
     "interactions_interaction",
 )
 
@@ -57,7 +65,9 @@ class TableShape:
         fields = model_for(table)._meta.concrete_fields
         fillers: dict[str, str | None] = {}
         for f in fields:
-            if getattr(f, "db_default", NOT_PROVIDED) is not NOT_PROVIDED and not hasattr(f.db_default, "resolve_expression"):
+            if getattr(f, "db_default", NOT_PROVIDED) is not NOT_PROVIDED and not hasattr(
+                f.db_default, "resolve_expression"
+            ):
                 fillers[f.column] = _db_text(f.db_default)
             elif f.has_default() and not callable(f.default):
                 fillers[f.column] = _db_text(f.default)
@@ -73,7 +83,9 @@ class TableShape:
             elif column in self.fillers:
                 out.append([self.fillers[column]] * count)
             else:
-                raise ValueError(f"the generator gives no value for {self.table}.{column} (no default)")
+                raise ValueError(
+                    f"the generator gives no value for {self.table}.{column} (no default)"
+                )
         return out
 
 
@@ -84,7 +96,12 @@ def _escape_copy(values: Column) -> list[str]:
         if v is None:
             out.append("\\N")
         elif "\\" in v or "\t" in v or "\n" in v or "\r" in v:
-            out.append(v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r"))
+            out.append(
+                v.replace("\\", "\\\\")
+                .replace("\t", "\\t")
+                .replace("\n", "\\n")
+                .replace("\r", "\\r")
+            )
         else:
             out.append(v)
     return out
@@ -119,11 +136,13 @@ class SqliteSink(Sink):
                     continue
                 shape = self.shapes[table]
                 cols = shape.complete(data, count)
-                sql = (f'INSERT INTO "{table}" ({", ".join(shape.columns)}) '
-                       f'VALUES ({", ".join(["%s"] * len(shape.columns))})')
+                sql = (
+                    f'INSERT INTO "{table}" ({", ".join(shape.columns)}) '
+                    f"VALUES ({', '.join(['%s'] * len(shape.columns))})"
+                )
                 rows = list(zip(*cols, strict=True))
                 for start in range(0, len(rows), self.batch_rows):
-                    cursor.executemany(sql, rows[start:start + self.batch_rows])
+                    cursor.executemany(sql, rows[start : start + self.batch_rows])
 
 
 class PostgresSink(Sink):
@@ -134,11 +153,15 @@ class PostgresSink(Sink):
     drops the secondary indexes and foreign keys of the filled tables and `finish` recreates them.
     """
 
-    def __init__(self, *, defer_indexes: bool, on_status: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, *, defer_indexes: bool, on_status: Callable[[str], None] | None = None
+    ) -> None:
         self.shapes = {t: TableShape.of(t) for t in TABLES}
         self.defer_indexes = defer_indexes
         self.on_status = on_status or (lambda message: None)
-        self.raw = connection.connection  # psycopg.Connection, already inside the caller's transaction
+        self.raw = (
+            connection.connection
+        )  # psycopg.Connection, already inside the caller's transaction
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fidelia-copy")
         self.pending: Future[None] | None = None
         self.dropped_indexes: list[str] = []
@@ -183,7 +206,7 @@ class PostgresSink(Sink):
                 payload = "\n".join(map("\t".join, zip(*cols, strict=True))) + "\n"
                 with cur.copy(f'COPY "{table}" ({", ".join(shape.columns)}) FROM STDIN') as copy:
                     for start in range(0, len(payload), 8 << 20):
-                        copy.write(payload[start:start + (8 << 20)])
+                        copy.write(payload[start : start + (8 << 20)])
 
     def write(self, batch: Batch) -> None:
         self.flush()
@@ -207,7 +230,7 @@ class PostgresSink(Sink):
             for table in TABLES:
                 cur.execute(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                    f"GREATEST((SELECT max(id) FROM \"{table}\"), 1))"
+                    f'GREATEST((SELECT max(id) FROM "{table}"), 1))'
                 )
 
     def analyze(self, tables: Iterable[str] = TABLES) -> None:

@@ -5,6 +5,7 @@ own portfolios and the product catalogue. `seed_customers` then generates N cust
 everything attached (see fidelia.demo.generator) and bulk-loads them. Both are idempotent in the
 sense that a second run adds N more customers after the existing ones and reuses the rest.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -56,10 +57,13 @@ def validate_seed_options(*, customers: int, transactions_per_customer: float, b
     """Raise ValidationFailed naming each bad option (the CLI prints it without a traceback)."""
     errors: dict[str, list[str]] = {}
     if customers < 1 or customers > MAX_CUSTOMERS:
-        errors["customers"] = [f"--customers must be between 1 and {MAX_CUSTOMERS:,}, got {customers}."]
+        errors["customers"] = [
+            f"--customers must be between 1 and {MAX_CUSTOMERS:,}, got {customers}."
+        ]
     if not 0 <= transactions_per_customer <= 200:
         errors["transactions_per_customer"] = [
-            f"--transactions-per-customer must be between 0 and 200, got {transactions_per_customer}."]
+            f"--transactions-per-customer must be between 0 and 200, got {transactions_per_customer}."
+        ]
     if not 100 <= batch <= 1_000_000:
         errors["batch"] = [f"--batch must be between 100 and 1,000,000, got {batch}."]
     if errors:
@@ -71,24 +75,43 @@ def seed_reference_data(*, seed: int = 0) -> tuple[User, Staff, list[ProductInfo
     """Agencies, one login per role (demo password), reps per agency, and the catalogue."""
     teams = []
     for name, city, kind in ref.TEAMS:
-        team, _ = Team.objects.get_or_create(name=name, defaults={"city": city, "kind": TeamKind(kind)})
+        team, _ = Team.objects.get_or_create(
+            name=name, defaults={"city": city, "kind": TeamKind(kind)}
+        )
         teams.append(team)
     logins = {}
     for username, role, first, last, team_index in ref.DEMO_LOGINS:
         logins[username] = User.objects.filter(username=username).first() or user_create(
-            username=username, password=DEMO_PASSWORD, role=role, first_name=first, last_name=last,
-            email=f"{username}@fidelia.example", team=teams[team_index] if team_index is not None else None,
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@fidelia.example",
+            team=teams[team_index] if team_index is not None else None,
             check_password=False,
         )
-    admin = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("id").first() or logins["admin"]
+    admin = (
+        User.objects.filter(role=Role.ADMIN, is_active=True).order_by("id").first()
+        or logins["admin"]
+    )
     _ensure_sales_force(teams, seed=seed)
     _ensure_catalogue(admin)
-    reps = list(User.objects.filter(role=Role.SALES_REP, team__isnull=False, is_active=True).order_by("id"))
+    reps = list(
+        User.objects.filter(role=Role.SALES_REP, team__isnull=False, is_active=True).order_by("id")
+    )
     staff = Staff(rep_ids=tuple(r.pk for r in reps), rep_team_ids=tuple(r.team_id for r in reps))
     products = [
-        ProductInfo(id=p.pk, code=p.code, name=p.name, family=p.family.name,
-                    margin_bp=int(p.margin_rate * 10_000), price_cents=int(p.price * 100),
-                    held_as_contract=_held_as_contract(p.code), term_years=_term_years(p.code))
+        ProductInfo(
+            id=p.pk,
+            code=p.code,
+            name=p.name,
+            family=p.family.name,
+            margin_bp=int(p.margin_rate * 10_000),
+            price_cents=int(p.price * 100),
+            held_as_contract=_held_as_contract(p.code),
+            term_years=_term_years(p.code),
+        )
         for p in Product.objects.select_related("family").filter(is_active=True).order_by("id")
     ]
     return admin, staff, products
@@ -115,58 +138,102 @@ def _ensure_sales_force(teams: list[Team], *, seed: int) -> None:
     fake = Faker("fr_FR")
     fake.seed_instance(seed)
     for team in teams:
-        if team.kind != TeamKind.AGENCY or team.members.filter(role=Role.SALES_REP).count() >= ref.REPS_PER_AGENCY:
+        if (
+            team.kind != TeamKind.AGENCY
+            or team.members.filter(role=Role.SALES_REP).count() >= ref.REPS_PER_AGENCY
+        ):
             continue
         for position in range(ref.REPS_PER_AGENCY + 1):
             first, last = fake.first_name(), fake.last_name()
             username = f"{first[0]}.{last}{team.pk}{position}".lower().replace(" ", "")
             if User.objects.filter(username=username).exists():
                 continue
-            user_create(username=username, password=secrets.token_urlsafe(24),
-                        role=Role.SALES_MANAGER if position == 0 else Role.SALES_REP, team=team,
-                        first_name=first, last_name=last, email=f"{username}@fidelia.example",
-                        check_password=False)
+            user_create(
+                username=username,
+                password=secrets.token_urlsafe(24),
+                role=Role.SALES_MANAGER if position == 0 else Role.SALES_REP,
+                team=team,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@fidelia.example",
+                check_password=False,
+            )
 
 
 def _ensure_catalogue(admin: User) -> None:
     existing = set(Product.objects.values_list("code", flat=True))
     for family_name, rows in ref.CATALOGUE.items():
-        family = family_create(actor=admin, name=family_name, description=ref.FAMILY_DESCRIPTIONS[family_name])
+        family = family_create(
+            actor=admin, name=family_name, description=ref.FAMILY_DESCRIPTIONS[family_name]
+        )
         for code, name, strategic, price, margin, _contract, _term in rows:
             if code in existing:
                 continue
-            product_create(actor=admin, code=code, name=name, family=family,
-                           kind="strategic" if strategic else "tactical",
-                           price=Decimal(price), margin_rate=Decimal(margin), is_active=True, description="")
+            product_create(
+                actor=admin,
+                code=code,
+                name=name,
+                family=family,
+                kind="strategic" if strategic else "tactical",
+                price=Decimal(price),
+                margin_rate=Decimal(margin),
+                is_active=True,
+                description="",
+            )
 
 
 def _first_ids() -> dict[str, int]:
-    return {table: (model_for(table).objects.aggregate(m=Max("id"))["m"] or 0) + 1 for table in TABLES}
+    return {
+        table: (model_for(table).objects.aggregate(m=Max("id"))["m"] or 0) + 1 for table in TABLES
+    }
 
 
-def seed_customers(*, customers: int, seed: int = 0, transactions_per_customer: float = 10.0,
-                   batch: int = DEFAULT_BATCH, progress: bool = True,
-                   on_status: Callable[[str], None] | None = None) -> SeedReport:
+def seed_customers(
+    *,
+    customers: int,
+    seed: int = 0,
+    transactions_per_customer: float = 10.0,
+    batch: int = DEFAULT_BATCH,
+    progress: bool = True,
+    on_status: Callable[[str], None] | None = None,
+) -> SeedReport:
     """Generate and bulk-load `customers` parties with their files; return row counts and timing.
 
     All-or-nothing: one transaction. Deterministic for the same seed, batch, existing data and
     day (dates are laid out relative to today).
     """
-    validate_seed_options(customers=customers, transactions_per_customer=transactions_per_customer, batch=batch)
+    validate_seed_options(
+        customers=customers, transactions_per_customer=transactions_per_customer, batch=batch
+    )
     say = on_status or (lambda message: None)
     started = time.perf_counter()
     _admin, staff, products = seed_reference_data(seed=seed)
-    generator = Generator(seed=seed, transactions_per_customer=transactions_per_customer,
-                          today=timezone.localdate(), products=products, staff=staff, first_ids=_first_ids())
+    generator = Generator(
+        seed=seed,
+        transactions_per_customer=transactions_per_customer,
+        today=timezone.localdate(),
+        products=products,
+        staff=staff,
+        first_ids=_first_ids(),
+    )
     report = SeedReport(customers=customers, rows={t: 0 for t in TABLES})
     postgres = connection.vendor == "postgresql"
     with transaction.atomic():
         connection.ensure_connection()
-        sink = PostgresSink(defer_indexes=customers >= DEFER_INDEXES_FROM, on_status=say) if postgres else SqliteSink()
+        sink = (
+            PostgresSink(defer_indexes=customers >= DEFER_INDEXES_FROM, on_status=say)
+            if postgres
+            else SqliteSink()
+        )
         if isinstance(sink, PostgresSink):
             sink.prepare()
-        with tqdm(total=customers, unit=" customers", disable=not progress, dynamic_ncols=True,
-                  desc="Generating") as bar:
+        with tqdm(
+            total=customers,
+            unit=" customers",
+            disable=not progress,
+            dynamic_ncols=True,
+            desc="Generating",
+        ) as bar:
             done = 0
             for index, start in enumerate(range(0, customers, batch)):
                 size = min(batch, customers - start)
@@ -194,5 +261,3 @@ def demo_is_empty() -> bool:
     from fidelia.parties.models import Party
 
     return not Party.objects.exists()
-
-

@@ -1,4 +1,5 @@
 """`fidelia seed`: counts, valid identifiers, derived fields as the services compute them, structure."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,9 +49,14 @@ def test_counts_and_report(seeded):
     # ~10 purchases per customer on average over the base (default), within sampling noise.
     assert 6 * CUSTOMERS < Transaction.objects.count() < 14 * CUSTOMERS
     assert Interaction.objects.exists() and Contract.objects.exists()
-    shares = {kind: Party.objects.filter(kind=kind).count() / CUSTOMERS for kind in ("person", "organisation")}
+    shares = {
+        kind: Party.objects.filter(kind=kind).count() / CUSTOMERS
+        for kind in ("person", "organisation")
+    }
     assert 0.78 < shares["person"] < 0.92
-    assert {"suspect", "prospect", "customer", "former"} <= set(Party.objects.values_list("stage", flat=True))
+    assert {"suspect", "prospect", "customer", "former"} <= set(
+        Party.objects.values_list("stage", flat=True)
+    )
 
 
 def test_one_login_per_role_with_the_demo_password(seeded):
@@ -75,7 +81,8 @@ def test_identifiers_and_contact_points_are_valid(seeded):
     for number in Phone.objects.values_list("number", flat=True):
         parsed = phonenumbers.parse(number)
         assert phonenumbers.is_valid_number(parsed) and number == phonenumbers.format_number(
-            parsed, phonenumbers.PhoneNumberFormat.E164)
+            parsed, phonenumbers.PhoneNumberFormat.E164
+        )
     for address, normalized in Email.objects.values_list("address", "normalized"):
         assert validate_email(address, check_deliverability=False).normalized == address
         assert normalized == address.lower()
@@ -114,10 +121,14 @@ def test_margins_follow_the_product_margin_rate(seeded):
 def test_purchase_histories_have_structure(seeded):
     """Repeat buying, customers who stop, and a revenue concentration analytics can find."""
     today = timezone.localdate()
-    last = dict(Transaction.objects.values("party_id").annotate(m=Max("date")).values_list("party_id", "m"))
+    last = dict(
+        Transaction.objects.values("party_id").annotate(m=Max("date")).values_list("party_id", "m")
+    )
     former = Party.objects.filter(stage="former")
     assert former.exists()
-    assert all(today - last[pk] > dt.timedelta(days=365) for pk in former.values_list("id", flat=True))
+    assert all(
+        today - last[pk] > dt.timedelta(days=365) for pk in former.values_list("id", flat=True)
+    )
     customers = Party.objects.filter(stage="customer").values_list("id", flat=True)
     recent = sum(1 for pk in customers if today - last[pk] < dt.timedelta(days=365))
     assert recent > 0.5 * len(customers)
@@ -125,8 +136,16 @@ def test_purchase_histories_have_structure(seeded):
     for pk in Transaction.objects.values_list("party_id", flat=True):
         counts[pk] += 1
     assert max(counts.values()) >= 10 and min(counts.values()) == 1
-    revenue = np.sort(np.array([float(v) for _, v in Transaction.objects.values("party_id").annotate(
-        s=Sum("amount")).values_list("party_id", "s")]))[::-1]
+    revenue = np.sort(
+        np.array(
+            [
+                float(v)
+                for _, v in Transaction.objects.values("party_id")
+                .annotate(s=Sum("amount"))
+                .values_list("party_id", "s")
+            ]
+        )
+    )[::-1]
     top20 = revenue[: max(1, len(revenue) // 5)].sum() / revenue.sum()
     assert 0.4 < top20 < 0.95  # Pareto-like, not uniform
     assert not Transaction.objects.filter(party__stage__in=["suspect", "prospect"]).exists()
@@ -144,24 +163,73 @@ def test_a_second_run_adds_after_the_existing_rows(seeded):
 
 
 def _generator(seed: int) -> Generator:
-    products = [ProductInfo(id=1, code="A", name="Compte courant", family="Comptes", margin_bp=8000,
-                            price_cents=250, held_as_contract=True, term_years=0),
-                ProductInfo(id=2, code="B", name="Prêt auto", family="Crédits", margin_bp=3000,
-                            price_cents=0, held_as_contract=True, term_years=5),
-                ProductInfo(id=3, code="C", name="Chéquier", family="Services", margin_bp=5000,
-                            price_cents=0, held_as_contract=False, term_years=0)]
-    return Generator(seed=seed, transactions_per_customer=10, today=dt.date(2026, 6, 1), products=products,
-                     staff=Staff(rep_ids=(1, 2, 3), rep_team_ids=(1, 1, 2)),
-                     first_ids={t: 1 for t in (
-                         "parties_party", "parties_email", "parties_phone", "parties_address",
-                         "parties_householdmember", "parties_lifeevent", "parties_consentrecord",
-                         "sales_contract", "sales_transaction", "interactions_interaction")})
+    products = [
+        ProductInfo(
+            id=1,
+            code="A",
+            name="Compte courant",
+            family="Comptes",
+            margin_bp=8000,
+            price_cents=250,
+            held_as_contract=True,
+            term_years=0,
+        ),
+        ProductInfo(
+            id=2,
+            code="B",
+            name="Prêt auto",
+            family="Crédits",
+            margin_bp=3000,
+            price_cents=0,
+            held_as_contract=True,
+            term_years=5,
+        ),
+        ProductInfo(
+            id=3,
+            code="C",
+            name="Chéquier",
+            family="Services",
+            margin_bp=5000,
+            price_cents=0,
+            held_as_contract=False,
+            term_years=0,
+        ),
+    ]
+    return Generator(
+        seed=seed,
+        transactions_per_customer=10,
+        today=dt.date(2026, 6, 1),
+        products=products,
+        staff=Staff(rep_ids=(1, 2, 3), rep_team_ids=(1, 1, 2)),
+        first_ids={
+            t: 1
+            for t in (
+                "parties_party",
+                "parties_email",
+                "parties_phone",
+                "parties_address",
+                "parties_householdmember",
+                "parties_lifeevent",
+                "parties_consentrecord",
+                "sales_contract",
+                "sales_transaction",
+                "interactions_interaction",
+            )
+        },
+    )
 
 
 def test_generation_is_deterministic_for_a_seed():
-    first, again, other = _generator(3).chunk(0, 300), _generator(3).chunk(0, 300), _generator(4).chunk(0, 300)
+    first, again, other = (
+        _generator(3).chunk(0, 300),
+        _generator(3).chunk(0, 300),
+        _generator(4).chunk(0, 300),
+    )
     assert first.tables == again.tables
-    assert first.tables["parties_party"]["display_name"] != other.tables["parties_party"]["display_name"]
+    assert (
+        first.tables["parties_party"]["display_name"]
+        != other.tables["parties_party"]["display_name"]
+    )
 
 
 def test_sirens_are_luhn_valid_and_distinct():
@@ -172,22 +240,34 @@ def test_sirens_are_luhn_valid_and_distinct():
     assert luhn_check_digits(np.array([[7, 3, 2, 8, 2, 9, 3, 2]])).tolist() == [0]  # 732829320
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--customers", "0"], "--customers must be between 1"),
-    (["--customers", "10", "--transactions-per-customer", "-1"], "--transactions-per-customer"),
-    (["--customers", "10", "--batch", "5"], "--batch must be between"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--customers", "0"], "--customers must be between 1"),
+        (["--customers", "10", "--transactions-per-customer", "-1"], "--transactions-per-customer"),
+        (["--customers", "10", "--batch", "5"], "--batch must be between"),
+    ],
+)
 def test_bad_arguments_are_refused_clearly(args, message):
     with pytest.raises(CommandError, match=message):
         call_command("seed", *args)
 
 
 def test_bad_arguments_exit_non_zero_without_traceback(tmp_path):
-    env = {**os.environ, "FIDELIA_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
+    env = {
+        **os.environ,
+        "FIDELIA_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+    }
     script = Path(sys.executable).parent / "fidelia"
-    command = [str(script)] if script.exists() else [sys.executable, "-c", "from fidelia.cli import main; main()"]
-    done = subprocess.run([*command, "seed", "--customers", "-5"],
-                          capture_output=True, text=True, env=env, timeout=60)
+    command = (
+        [str(script)]
+        if script.exists()
+        else [sys.executable, "-c", "from fidelia.cli import main; main()"]
+    )
+    done = subprocess.run(
+        [*command, "seed", "--customers", "-5"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert done.returncode != 0
     assert "--customers must be between 1" in done.stderr
     assert "Traceback" not in done.stderr

@@ -1,4 +1,5 @@
 """`fidelia seed`: generate realistic French CRM data in bulk."""
+
 from __future__ import annotations
 
 import time
@@ -27,12 +28,22 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--customers", type=int, required=True, help="Number of parties to add (≥ 1).")
+        parser.add_argument(
+            "--customers", type=int, required=True, help="Number of parties to add (≥ 1)."
+        )
         parser.add_argument("--seed", type=int, default=0, help="Random seed (default 0).")
-        parser.add_argument("--transactions-per-customer", type=float, default=10.0,
-                            help="Average purchases per party over the whole base (default 10).")
-        parser.add_argument("--batch", type=int, default=DEFAULT_BATCH,
-                            help=f"Parties generated per batch (default {DEFAULT_BATCH:,}).")
+        parser.add_argument(
+            "--transactions-per-customer",
+            type=float,
+            default=10.0,
+            help="Average purchases per party over the whole base (default 10).",
+        )
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=DEFAULT_BATCH,
+            help=f"Parties generated per batch (default {DEFAULT_BATCH:,}).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
     def _status(self, message: str) -> None:
@@ -40,18 +51,26 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            validate_seed_options(customers=options["customers"], batch=options["batch"],
-                                  transactions_per_customer=options["transactions_per_customer"])
+            validate_seed_options(
+                customers=options["customers"],
+                batch=options["batch"],
+                transactions_per_customer=options["transactions_per_customer"],
+            )
         except ValidationFailed as exc:
             raise CommandError(exc.message) from None
         report = seed_customers(
-            customers=options["customers"], seed=options["seed"], batch=options["batch"],
+            customers=options["customers"],
+            seed=options["seed"],
+            batch=options["batch"],
             transactions_per_customer=options["transactions_per_customer"],
-            progress=not options["no_progress"], on_status=self._status,
+            progress=not options["no_progress"],
+            on_status=self._status,
         )
         for table, count in report.rows.items():
             self.stdout.write(f"  {table:<28} {count:>12,}")
-        self.stdout.write(self.style.SUCCESS(
-            f"Seeded {report.customers:,} customers, {report.total_rows:,} rows in {report.seconds:.1f} s "
-            f"({report.rows_per_second:,.0f} rows/s)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {report.customers:,} customers, {report.total_rows:,} rows in {report.seconds:.1f} s "
+                f"({report.rows_per_second:,.0f} rows/s)."
+            )
+        )
