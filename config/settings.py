@@ -168,6 +168,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 FIDELIA_PAGE_SIZE = env_int("FIDELIA_PAGE_SIZE", 25)
+# Lists stop counting past this many rows ("more than 10,000"): counting costs more than a page.
+FIDELIA_LIST_COUNT_CAP = env_int("FIDELIA_LIST_COUNT_CAP", 10_000)
 NINJA_PAGINATION_PER_PAGE = FIDELIA_PAGE_SIZE
 
 LOGGING = {

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from fidelia.core.models import TimeStampedModel, VersionedModel
@@ -96,7 +97,9 @@ class Party(VersionedModel):
             models.Index(fields=["team", "sort_name", "id"]),
             models.Index(fields=["stage", "sort_name", "id"]),
             models.Index(fields=["sort_name", "id"]),
-            models.Index(fields=["city"]),
+            models.Index(fields=["created_at", "id"]),
+            # the list's city filter compares case-insensitively (UPPER(city) = UPPER(%s))
+            models.Index(Upper("city"), name="parties_party_city_upper"),
             models.Index(fields=["birth_date"]),
         ]
 

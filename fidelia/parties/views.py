@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fidelia.accounts import policies
 from fidelia.core.errors import DomainError, ValidationFailed
 from fidelia.core.htmx import pick_template
+from fidelia.core.pagination import CappedPaginator
 from fidelia.core.validation import normalize_email, normalize_phone
 from fidelia.interactions.forms import InteractionForm
 from fidelia.parties import selectors, services
@@ -62,7 +62,7 @@ def party_list(request: HttpRequest) -> HttpResponse:
     form = PartyFilterForm(request.GET, user=request.user)
     filters = form.filters()
     parties = selectors.party_list(user=request.user, filters=filters)
-    page = Paginator(parties, settings.FIDELIA_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(parties, settings.FIDELIA_PAGE_SIZE, cap=settings.FIDELIA_LIST_COUNT_CAP).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "sort": filters.sort,
                "can_create": policies.can_create_party(request.user)}
     template = pick_template(request, "parties/list.html", "parties/partials/list_rows.html")
