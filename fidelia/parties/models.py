@@ -98,6 +98,7 @@ class Party(VersionedModel):
             models.Index(fields=["stage", "sort_name", "id"]),
             models.Index(fields=["sort_name", "id"]),
             models.Index(fields=["created_at", "id"]),
+            models.Index(fields=["city", "sort_name", "id"]),
             # the list's city filter compares case-insensitively (UPPER(city) = UPPER(%s))
             models.Index(Upper("city"), name="parties_party_city_upper"),
             models.Index(fields=["birth_date"]),
