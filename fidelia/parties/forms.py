@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from fidelia.accounts import policies
@@ -90,6 +92,32 @@ class PartyFilterForm(forms.Form):
         return PartyFilters(**{k: v for k, v in data.items() if k in PartyFilters.__dataclass_fields__})
 
 
+class OrganisationPicker(forms.Select):
+    """Picks an organisation among possibly hundreds of thousands: the select holds only the
+    chosen one, and a search box above it fetches matching organisations as the user types
+    (HTMX, `parties:organisation_options`). The field's queryset still validates the choice."""
+
+    queryset: QuerySet[Party] | None = None
+
+    def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None) -> Any:
+        chosen = [v for v in value if v not in ("", None)]
+        rows = list(self.queryset.filter(pk__in=chosen)) if chosen and self.queryset is not None else []
+        self.choices = [("", "—"), *[(p.pk, p.display_name) for p in rows]]
+        return super().optgroups(name, value, attrs)
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+        select = super().render(name, value, attrs, renderer)
+        target = (attrs or {}).get("id") or f"id_{name}"
+        search = format_html(
+            '<input type="search" name="q" class="picker__search" autocomplete="off" placeholder="{}" '
+            'aria-label="{}" hx-get="{}" hx-trigger="input changed delay:250ms" hx-target="#{}" '
+            'hx-swap="innerHTML" hx-include="this">',
+            _("Type a company name, SIREN or city…"), _("Search an organisation"),
+            reverse("parties:organisation_options"), target,
+        )
+        return format_html('<div class="picker">{}{}</div>', search, select)
+
+
 class PartyForm(forms.Form):
     """Identity and relationship fields of a person or an organisation (create and edit)."""
 
@@ -106,7 +134,7 @@ class PartyForm(forms.Form):
     income_bracket = forms.ChoiceField(label=_("Income bracket"), choices=_blank("—", IncomeBracket.choices),
                                        required=False)
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Party.objects.none(), required=False,
-                                          empty_label="—")
+                                          empty_label="—", widget=OrganisationPicker)
     job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
     legal_name = forms.CharField(label=_("Legal name"), max_length=200, required=False)
     siren = forms.CharField(label=_("SIREN"), max_length=20, required=False)
@@ -115,7 +143,7 @@ class PartyForm(forms.Form):
     sector = forms.CharField(label=_("Sector (NAF)"), max_length=120, required=False)
     employees = forms.IntegerField(label=_("Employees"), min_value=0, required=False)
     parent = forms.ModelChoiceField(label=_("Parent company"), queryset=Party.objects.none(), required=False,
-                                    empty_label="—")
+                                    empty_label="—", widget=OrganisationPicker)
     preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=_blank("—", Channel.choices),
                                           required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False,
@@ -135,7 +163,8 @@ class PartyForm(forms.Form):
         organisations = parties_for_user(user).filter(kind=PartyKind.ORGANISATION).only("id", "display_name")
         for name in ("organisation", "parent"):
             if name in self.fields:
-                self.fields[name].queryset = organisations.order_by("display_name")
+                self.fields[name].queryset = organisations
+                self.fields[name].widget.queryset = organisations
         if policies.can_assign_owner(user):
             self.fields["owner"].queryset = owner_choices(user)
         else:

@@ -135,6 +135,17 @@ def party_search(*, user: User, q: str, limit: int = 10) -> list[Party]:
     return found + [p for p in _fuzzy(base, tokens, limit) if p.pk not in seen][: limit - len(found)]
 
 
+def organisation_options(*, user: User, q: str, limit: int = 20) -> list[Party]:
+    """Organisations the user may read whose name, SIREN or city contains every word typed."""
+    tokens = normalize_query(q)
+    if not tokens or max(len(t) for t in tokens) < 2:
+        return []
+    qs = parties_for_user(user).filter(kind="organisation").only("id", "display_name", "siren", "city")
+    for token in tokens:
+        qs = qs.filter(search_text__contains=token)
+    return list(qs.order_by("sort_name", "id")[:limit])
+
+
 def _fuzzy(base: QuerySet[Party], tokens: list[str], limit: int) -> list[Party]:
     if connection.vendor == "postgresql":
         corrected = base

@@ -8,6 +8,7 @@ urlpatterns = [
     path("search/", views.party_search, name="search"),
     path("new/", views.party_create, name="create"),
     path("duplicates/", views.party_duplicates, name="duplicates"),
+    path("organisations/", views.organisation_options, name="organisation_options"),
     path("<int:pk>/", views.party_detail, name="detail"),
     path("<int:pk>/edit/", views.party_edit, name="edit"),
     path("<int:pk>/emails/", views.email_add, name="email_add"),

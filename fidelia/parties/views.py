@@ -73,6 +73,15 @@ def party_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def organisation_options(request: HttpRequest) -> HttpResponse:
+    """`<option>`s of the organisations matching `q`, for the organisation picker of the forms."""
+    _require_portfolio(request)
+    found = selectors.organisation_options(user=request.user, q=request.GET.get("q", ""))
+    return render(request, "parties/partials/organisation_options.html", {"organisations": found})
+
+
+@login_required
+@require_GET
 def party_search(request: HttpRequest) -> HttpResponse:
     """Type-ahead fragment (10 results at most); without HTMX, the full list filtered by `q`."""
     _require_portfolio(request)
