@@ -419,3 +419,13 @@ def life_event_add(*, party: Party, actor: User, kind: str, date: dt.date, detai
     events.record(actor=actor, action="life_event.added", obj=row, party_id=party.pk,
                   changes={"kind": kind, "date": str(date)})
     return row
+
+
+@transaction.atomic
+def life_event_remove(*, party: Party, actor: User, event: LifeEvent) -> None:
+    """Remove a life event recorded by mistake; the history keeps that it was removed."""
+    if event.party_id != party.pk:
+        raise ValidationFailed(_("This event belongs to another customer."))
+    events.record(actor=actor, action="life_event.removed", obj=event, party_id=party.pk,
+                  changes={"kind": event.kind, "date": str(event.date)})
+    event.delete()

@@ -18,5 +18,6 @@ urlpatterns = [
     path("<int:pk>/household/", views.member_add, name="member_add"),
     path("<int:pk>/household/<int:member_pk>/remove/", views.member_remove, name="member_remove"),
     path("<int:pk>/life-events/", views.life_event_add, name="life_event_add"),
+    path("<int:pk>/life-events/<int:event_pk>/remove/", views.life_event_remove, name="life_event_remove"),
     path("<int:pk>/consents/", views.consent_add, name="consent_add"),
 ]

@@ -325,6 +325,17 @@ def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
+def life_event_remove(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
+    party = selectors.party_get_for_user(user=request.user, pk=pk, for_write=True)
+    event = party.life_events.filter(pk=event_pk).first()
+    if event is None:
+        raise Http404
+    services.life_event_remove(party=party, actor=request.user, event=event)
+    return _section(request, pk, "life_events")
+
+
+@login_required
+@require_POST
 def life_event_add(request: HttpRequest, pk: int) -> HttpResponse:
     party = selectors.party_get_for_user(user=request.user, pk=pk, for_write=True)
     form = LifeEventForm(request.POST, prefix="event", members=list(party.household_members.all()))

@@ -239,3 +239,22 @@ def test_concurrent_updates_lose_nothing_on_postgresql(personas):
         t.join()
     assert sorted(outcomes) == ["ok"] + ["stale"] * 5
     assert Party.objects.get(pk=party.pk).version == 2
+
+
+def test_life_event_removal_is_recorded_and_limited_to_the_party(personas, client):
+    from django.urls import reverse
+
+    party = create_elodie(personas.alice)
+    event = services.life_event_add(party=party, actor=personas.alice, kind="marriage", date=dt.date(2020, 6, 6))
+    other = factories.person(owner=personas.alice)
+    with pytest.raises(ValidationFailed):
+        services.life_event_remove(party=other, actor=personas.alice, event=event)
+    client.force_login(personas.outsider)
+    assert client.post(reverse("parties:life_event_remove", args=[party.pk, event.pk])).status_code == 404
+    client.force_login(personas.service)  # reads every file, changes none
+    assert client.post(reverse("parties:life_event_remove", args=[party.pk, event.pk])).status_code == 404
+    client.force_login(personas.alice)
+    assert client.post(reverse("parties:life_event_remove", args=[other.pk, event.pk])).status_code == 404
+    response = client.post(reverse("parties:life_event_remove", args=[party.pk, event.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and not party.life_events.exists()
+    assert ActivityEvent.objects.filter(party_id=party.pk, action="life_event.removed").count() == 1
