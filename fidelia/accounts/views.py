@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from fidelia.accounts import policies
 from fidelia.accounts.forms import LoginForm
+from fidelia.accounts.models import User
 
 
 class LoginView(auth_views.LoginView):
@@ -22,7 +23,7 @@ class LoginView(auth_views.LoginView):
         return landing_url(self.request.user)
 
 
-def landing_url(user) -> str:  # noqa: ANN001
+def landing_url(user: User) -> str:
     """Where a user starts: the customers, or the catalogue for those who may read no individual
     customer (analysts), rather than a 404."""
     return reverse("parties:list" if policies.can_read_parties(user) else "sales:product_list")

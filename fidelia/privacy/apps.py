@@ -6,3 +6,8 @@ class PrivacyConfig(AppConfig):
     name = "fidelia.privacy"
     label = "privacy"
     verbose_name = _("Privacy")
+
+    def ready(self) -> None:
+        from fidelia.privacy import signals
+
+        signals.connect()
