@@ -44,9 +44,10 @@ def normalize_email(raw: str, *, field: str = "email") -> str:
     """Validate the syntax (no DNS lookup) and return the normalised address, domain lower-cased."""
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise _fail(field, _("“%(value)s” is not a valid e-mail address: %(reason)s")
-                    % {"value": raw, "reason": str(exc)}) from None
+    except EmailNotValidError:
+        # The library explains in English only; the reader gets a message in their language.
+        raise _fail(field, _("“%(value)s” is not a valid e-mail address (expected: name@domain.fr).")
+                    % {"value": raw}) from None
     return result.normalized
 
 

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fidelia.accounts import policies
 from fidelia.accounts.enums import Role
@@ -141,7 +142,7 @@ class PartyForm(forms.Form):
     siret = forms.CharField(label=_("SIRET"), max_length=20, required=False)
     vat_number = forms.CharField(label=_("VAT number"), max_length=20, required=False)
     sector = forms.CharField(label=_("Sector (NAF)"), max_length=120, required=False)
-    employees = forms.IntegerField(label=_("Employees"), min_value=0, required=False)
+    employees = forms.IntegerField(label=pgettext_lazy("headcount of a company", "Employees"), min_value=0, required=False)
     parent = forms.ModelChoiceField(label=_("Parent company"), queryset=Party.objects.none(), required=False,
                                     empty_label="—", widget=OrganisationPicker)
     preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=_blank("—", Channel.choices),

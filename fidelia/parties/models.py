@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fidelia.core.models import TimeStampedModel, VersionedModel
 from fidelia.parties.enums import (
@@ -62,7 +63,7 @@ class Party(VersionedModel):
     siret = models.CharField(_("SIRET"), max_length=14, blank=True)
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
     sector = models.CharField(_("sector (NAF)"), max_length=120, blank=True)
-    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    employees = models.PositiveIntegerField(pgettext_lazy("headcount of a company", "employees"), null=True, blank=True)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent company"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="subsidiaries",
