@@ -22,7 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from ninja import Field, Header, NinjaAPI, Schema
+from ninja import Field, Header, NinjaAPI, Path, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import AfterValidator, AwareDatetime, StringConstraints
@@ -78,6 +78,9 @@ def text(max_length: int) -> Any:
 Date = Annotated[dt.date, AfterValidator(_sane_date)]
 DateTime = Annotated[AwareDatetime, AfterValidator(_sane_datetime)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Path parameters shared by the routers.
+PartyId = Path(..., ge=1, le=MAX_ID, description="Customer id.")
+RowId = Path(..., ge=1, le=MAX_ID)
 Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 
 

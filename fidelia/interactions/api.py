@@ -5,11 +5,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Query, Router
 from ninja.responses import Status
 
 from fidelia.accounts import policies
-from fidelia.core.api import MAX_ID, PageIn, current_user, errors, paginate
+from fidelia.core.api import PageIn, PartyId, current_user, errors, paginate
 from fidelia.core.errors import PermissionDenied
 from fidelia.interactions import services
 from fidelia.interactions.schemas import (
@@ -23,7 +23,6 @@ from fidelia.parties.selectors import party_get_for_user
 
 router = Router(tags=["Interactions"])
 
-PartyId = Path(..., ge=1, le=MAX_ID, description="Customer id.")
 ORDER = ("-occurred_at", "-id")
 
 

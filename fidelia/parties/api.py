@@ -10,16 +10,17 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Query, Router
 from ninja.responses import Status
 
 from fidelia.accounts import policies
 from fidelia.accounts.models import Team, User
 from fidelia.core.api import (
     IF_MATCH,
-    MAX_ID,
     DuplicateCandidateOut,
     PageIn,
+    PartyId,
+    RowId,
     current_user,
     errors,
     etag_documented,
@@ -57,8 +58,6 @@ from fidelia.parties.schemas import (
 
 router = Router(tags=["Customers"])
 
-PartyId = Path(..., ge=1, le=MAX_ID, description="Customer id.")
-RowId = Path(..., ge=1, le=MAX_ID)
 
 
 def _references(user: User, data: dict[str, Any]) -> dict[str, Any]:

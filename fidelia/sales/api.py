@@ -10,15 +10,16 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Query, Router
 from ninja.responses import Status
 
 from fidelia.accounts import policies
 from fidelia.accounts.models import User
 from fidelia.core.api import (
     IF_MATCH,
-    MAX_ID,
     PageIn,
+    PartyId,
+    RowId,
     current_user,
     errors,
     etag_documented,
@@ -53,8 +54,6 @@ from fidelia.sales.selectors import contracts_for_user, products_for_user, trans
 
 router = Router(tags=["Sales"])
 
-PartyId = Path(..., ge=1, le=MAX_ID, description="Customer id.")
-RowId = Path(..., ge=1, le=MAX_ID)
 
 
 def _require_catalogue_rights(user: User) -> None:
