@@ -13,9 +13,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FIDELIA_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("FIDELIA_DEBUG", False)
+PRODUCTION = env_bool("FIDELIA_PRODUCTION", False)
 SECRET_KEY = env_str("FIDELIA_SECRET_KEY")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("FIDELIA_DEBUG must be off when FIDELIA_PRODUCTION=1")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("FIDELIA_PRODUCTION", False):
+    if PRODUCTION:
         raise ImproperlyConfigured("FIDELIA_SECRET_KEY (or FIDELIA_SECRET_KEY_FILE) is required in production")
     SECRET_KEY = "fidelia-insecure-development-key-change-me-in-production"
 ALLOWED_HOSTS = env_list("FIDELIA_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -48,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "fidelia.accounts.middleware.SessionTimeoutMiddleware",
+    "fidelia.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -159,13 +164,35 @@ EMAIL_HOST = env_str("FIDELIA_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("FIDELIA_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("FIDELIA_DEFAULT_FROM_EMAIL", "fidelia@localhost")
 
+# Sessions end after FIDELIA_SESSION_IDLE seconds without a request, and FIDELIA_SESSION_MAX_AGE
+# seconds after sign-in whatever happens (accounts/middleware.py). Django rotates the session key
+# at sign-in; signing out or disabling an account ends the session at once.
+FIDELIA_SESSION_IDLE = env_int("FIDELIA_SESSION_IDLE", 30 * 60)
+FIDELIA_SESSION_MAX_AGE = env_int("FIDELIA_SESSION_MAX_AGE", 10 * 3600)
+SESSION_COOKIE_AGE = FIDELIA_SESSION_MAX_AGE
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("FIDELIA_SESSION_AGE", 8 * 3600)
-SESSION_COOKIE_SECURE = env_bool("FIDELIA_SECURE_COOKIES", False)
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("FIDELIA_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    # HTTPS only, and browsers told so for a year (check --deploy passes with zero warnings).
+    SECURE_SSL_REDIRECT = env_bool("FIDELIA_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("FIDELIA_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+if env_bool("FIDELIA_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy: no inline or third-party script; inline styles are needed by the
+# SVG charts and the API docs.
+FIDELIA_CSP = env_str("FIDELIA_CSP", "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+    "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+    "frame-ancestors 'none'",
+]))
 
 FIDELIA_PAGE_SIZE = env_int("FIDELIA_PAGE_SIZE", 25)
 # Lists stop counting past this many rows ("more than 10,000"): counting costs more than a page.

@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "fidelia.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from fidelia.accounts.middleware import start_session_clock
+
+        user_logged_in.connect(start_session_clock, dispatch_uid="fidelia_session_clock")
