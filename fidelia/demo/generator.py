@@ -24,7 +24,7 @@ from faker import Faker
 
 from fidelia.core.text import fold
 from fidelia.demo import reference as ref
-from fidelia.parties.search import build_search_text
+from fidelia.parties.search import build_search_text, display_name_of
 
 Column = list[str | None]
 DAYS_PER_YEAR = 365.25
@@ -530,11 +530,7 @@ class Generator:
                 emp,
                 parent_i,
             ) = values
-            display = (
-                legal.strip()
-                if kind == "organisation"
-                else f"{first.strip()} {lastname.strip().upper()}".strip()
-            )
+            display = display_name_of(kind=kind, first_name=first, last_name=lastname, legal_name=legal)
             row = (
                 kind,
                 str(stage[i]),

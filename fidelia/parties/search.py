@@ -6,6 +6,13 @@ from collections.abc import Iterable
 from fidelia.core.text import digits, fold
 
 
+def display_name_of(*, kind: str, first_name: str = "", last_name: str = "", legal_name: str = "") -> str:
+    """How a party is named everywhere: the legal name of an organisation, "Prénom NOM" of a person."""
+    if kind == "organisation":
+        return legal_name.strip()
+    return f"{first_name.strip()} {last_name.strip().upper()}".strip()
+
+
 def _phone_forms(e164: str) -> list[str]:
     d = digits(e164)
     forms = [d]

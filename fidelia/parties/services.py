@@ -36,7 +36,7 @@ from fidelia.parties.models import (
     Phone,
     Tag,
 )
-from fidelia.parties.search import build_search_text
+from fidelia.parties.search import build_search_text, display_name_of
 from fidelia.parties.selectors import DuplicateCandidate, party_find_duplicates
 from fidelia.parties.vocabulary import vocabulary_add, vocabulary_forget
 
@@ -109,9 +109,7 @@ def _raise_if(errors: dict[str, list[str]]) -> None:
 
 
 def _display_name(p: Party) -> str:
-    if p.kind == PartyKind.ORGANISATION:
-        return p.legal_name.strip()
-    return f"{p.first_name.strip()} {p.last_name.strip().upper()}".strip()
+    return display_name_of(kind=p.kind, first_name=p.first_name, last_name=p.last_name, legal_name=p.legal_name)
 
 
 def _refresh_derived(party: Party) -> None:
