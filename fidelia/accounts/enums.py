@@ -15,3 +15,12 @@ class Role(models.TextChoices):
 class TeamKind(models.TextChoices):
     AGENCY = "agency", _("Agency")
     TEAM = "team", _("Team")
+
+
+class SensitiveField(models.TextChoices):
+    """Data whose every read is audited and which only some roles see (see `policies.SENSITIVE_READ_ROLES`)."""
+
+    INCOME_BRACKET = "income_bracket", _("Income bracket")
+    CHILDREN_BIRTH_DATES = "children_birth_dates", _("Children's birth dates")
+    TRANSACTIONS = "transactions", _("Transactions and account movements")
+    MARGINS = "margins", _("Margins")

@@ -8,6 +8,10 @@ Portfolio rules:
 - sales reps read and change their own portfolio, and read (only) their team's if the team allows it;
 - analysts work on aggregates only: no individual party.
 Anything a user may not read answers 404, never 403, so existence does not leak.
+
+Field-level rights: sensitive fields (`SensitiveField`) are shown only to the roles listed in
+`SENSITIVE_READ_ROLES`, on top of the portfolio rule; for the others they are absent, not blank,
+from pages, API, exports and search, and writing them is refused.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from fidelia.accounts.enums import Role
+from fidelia.accounts.enums import Role, SensitiveField
 
 if TYPE_CHECKING:
     from fidelia.accounts.models import User
@@ -107,3 +111,24 @@ def can_export_subject(user: User) -> bool:
 def can_erase_subject(user: User) -> bool:
     """Erasure is irreversible: the DPO decides it."""
     return _active(user) and user.role == Role.DPO
+
+
+SENSITIVE_READ_ROLES: dict[str, frozenset[str]] = {
+    # Advisers need the income bracket and the children's ages to advise (suitability duty).
+    SensitiveField.INCOME_BRACKET: frozenset({Role.ADMIN, Role.DPO, Role.SALES_MANAGER, Role.SALES_REP}),
+    SensitiveField.CHILDREN_BIRTH_DATES: frozenset({Role.ADMIN, Role.DPO, Role.SALES_MANAGER, Role.SALES_REP}),
+    # The call centre answers questions about purchases and movements; marketing works on segments.
+    SensitiveField.TRANSACTIONS: frozenset({Role.ADMIN, Role.DPO, Role.SALES_MANAGER, Role.SALES_REP,
+                                            Role.SERVICE_AGENT}),
+    # Margins are commercial secrets: pricing (managers) and analysis only.
+    SensitiveField.MARGINS: frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.ANALYST}),
+}
+
+
+def can_read_sensitive(user: User, field: str) -> bool:
+    return _active(user) and user.role in SENSITIVE_READ_ROLES.get(field, frozenset())
+
+
+def readable_sensitive(user: User) -> frozenset[str]:
+    """The sensitive fields `user` may see."""
+    return frozenset(f for f in SensitiveField.values if can_read_sensitive(user, f))

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from fidelia.core.context import current_channel, current_request_id
 from fidelia.privacy.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -34,7 +35,10 @@ def compute_digest(previous: str, entry: AuditEntry) -> str:
 def audit_record(*, action: str, actor: Any = None, actor_username: str = "", obj: Any = None,
                  party_id: int | None = None, fields: list[str] | None = None, channel: str = "",
                  request_id: str = "") -> AuditEntry:
-    """Append one entry to the chain. Field *names* only: an audit row never holds values."""
+    """Append one entry to the chain. Field *names* only: an audit row never holds values.
+
+    Channel and request id default to the current unit of work (`fidelia.core.context`).
+    """
     head = AuditEntry.objects.order_by("-id")
     if connection.vendor == "postgresql":
         head = head.select_for_update()
@@ -48,8 +52,8 @@ def audit_record(*, action: str, actor: Any = None, actor_username: str = "", ob
         object_id=getattr(obj, "pk", None),
         party_id=party_id,
         fields=sorted(fields or []),
-        channel=channel,
-        request_id=request_id,
+        channel=channel or current_channel(),
+        request_id=request_id or current_request_id(),
         previous_digest=last.digest if last else GENESIS,
     )
     entry.digest = compute_digest(entry.previous_digest, entry)
