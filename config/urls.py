@@ -10,5 +10,6 @@ urlpatterns = [
     path("customers/", include("fidelia.parties.urls")),
     path("interactions/", include("fidelia.interactions.urls")),
     path("sales/", include("fidelia.sales.urls")),
+    path("privacy/", include("fidelia.privacy.urls")),
     path("api/", api.urls),
 ]

@@ -1,0 +1,1 @@
+"""Audit viewer and change history."""

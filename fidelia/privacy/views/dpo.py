@@ -1,0 +1,1 @@
+"""The DPO's pages: dashboard, data-subject requests, subject exports, retention register."""
