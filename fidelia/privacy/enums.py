@@ -19,3 +19,44 @@ class AuditAction(models.TextChoices):
     REQUEST = "subject_request", _("data-subject request")
     TOKEN = "token", _("API token")
     SECURITY = "security", _("security setting")
+
+
+class SubjectRequestKind(models.TextChoices):
+    """The rights of GDPR arts. 15–21 a person may exercise."""
+
+    ACCESS = "access", _("access")
+    RECTIFICATION = "rectification", _("rectification")
+    ERASURE = "erasure", _("erasure")
+    RESTRICTION = "restriction", _("restriction of processing")
+    PORTABILITY = "portability", _("portability")
+    OBJECTION = "objection", _("objection")
+
+
+class SubjectRequestStatus(models.TextChoices):
+    RECEIVED = "received", _("received")
+    IN_PROGRESS = "in_progress", _("in progress")
+    EXTENDED = "extended", _("extended")
+    COMPLETED = "completed", _("completed")
+    REFUSED = "refused", _("refused")
+
+
+class SubjectRequestChannel(models.TextChoices):
+    EMAIL = "email", _("e-mail")
+    LETTER = "letter", _("letter")
+    PHONE = "phone", _("phone")
+    BRANCH = "branch", _("in branch")
+    WEB = "web", _("web form")
+    OTHER = "other", _("other")
+
+
+class SubjectRequestAction(models.TextChoices):
+    CREATED = "created", _("received")
+    STARTED = "started", _("handling started")
+    EXTENDED = "extended", _("deadline extended")
+    COMPLETED = "completed", _("completed")
+    REFUSED = "refused", _("refused")
+
+
+class SuppressionKind(models.TextChoices):
+    EMAIL = "email", _("e-mail")
+    PHONE = "phone", _("phone")
