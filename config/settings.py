@@ -206,3 +206,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("FIDELIA_LOG_LEVEL", "WARNING")},
 }
+
+# Suppression list (people who objected): e-mails and phones are kept only as HMAC-SHA256 digests
+# keyed with this salt (or FIDELIA_SUPPRESSION_SALT_FILE). Default: derived from the secret key.
+# Changing it makes existing entries unmatchable, so set it once and keep it secret.
+FIDELIA_SUPPRESSION_SALT = env_str("FIDELIA_SUPPRESSION_SALT", f"fidelia-suppression:{SECRET_KEY}")

@@ -132,3 +132,8 @@ def can_read_sensitive(user: User, field: str) -> bool:
 def readable_sensitive(user: User) -> frozenset[str]:
     """The sensitive fields `user` may see."""
     return frozenset(f for f in SensitiveField.values if can_read_sensitive(user, f))
+
+
+def can_manage_subject_requests(user: User) -> bool:
+    """The register of data-subject requests and the suppression list are the DPO's (or an administrator's)."""
+    return _active(user) and user.role in {Role.DPO, Role.ADMIN}
