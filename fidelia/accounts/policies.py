@@ -137,3 +137,8 @@ def readable_sensitive(user: User) -> frozenset[str]:
 def can_manage_subject_requests(user: User) -> bool:
     """The register of data-subject requests and the suppression list are the DPO's (or an administrator's)."""
     return _active(user) and user.role in {Role.DPO, Role.ADMIN}
+
+
+def can_manage_retention(user: User) -> bool:
+    """The retention register (how long data is kept) is the DPO's to change; the job runs it."""
+    return _active(user) and user.role == Role.DPO

@@ -1,0 +1,185 @@
+"""The retention job: applies the retention register through each app's retention hooks.
+
+Destructive work happens only with `apply=True`; by default a run is a dry run that counts what
+each policy would act on. Each policy runs in its own transaction, so a failing policy leaves its
+data as it was and does not stop the others; every run is kept (`RetentionRun`) with its report.
+The security-log and suppression-list policies act on this app's own tables and are registered here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fidelia.accounts import policies
+from fidelia.core.errors import PermissionDenied, ValidationFailed
+from fidelia.privacy import audit
+from fidelia.privacy.enums import AuditAction
+from fidelia.privacy.models import (
+    AuditEntry,
+    RetentionPolicy,
+    RetentionPolicyChange,
+    RetentionRun,
+    SuppressionEntry,
+)
+from fidelia.privacy.registry import RetentionOutcome, register_retention, retention_hook
+
+logger = logging.getLogger(__name__)
+
+# Fields of a policy the DPO may change, and how each is checked.
+EDITABLE_FIELDS = ("purpose", "duration", "duration_unit", "start_event", "action", "legal_basis")
+
+
+@dataclass(frozen=True)
+class PolicyPreview:
+    """What one policy would act on now (for the DPO dashboard and the register page)."""
+
+    key: str
+    label: str
+    overdue: int | None  # None: no app applies this policy yet
+
+
+def retention_preview(*, now: dt.datetime | None = None) -> list[PolicyPreview]:
+    """For each policy of the register, how many records are past it at `now`. Writes nothing."""
+    now = now or timezone.now()
+    previews = []
+    for policy in RetentionPolicy.objects.all():
+        hook = retention_hook(policy.key)
+        overdue = hook(policy, now=now, apply=False).matched if hook else None
+        previews.append(PolicyPreview(key=policy.key, label=policy.purpose, overdue=overdue))
+    return previews
+
+
+def retention_run(*, apply: bool = False, actor: Any = None, now: dt.datetime | None = None,
+                  keys: Iterable[str] | None = None, trigger: str = "",
+                  progress: Callable[[str], None] | None = None) -> RetentionRun:
+    """Run the register (or the policies `keys`) at `now`; a dry run unless `apply`.
+
+    Returns the saved run, whose `counts` maps each key to {"matched", "acted"} (or {"error"} /
+    {"matched": None} when no app applies the policy) and whose `report` is readable text.
+    Raises ValidationFailed for an unknown key, before anything is done.
+    """
+    now = now or timezone.now()
+    selected = list(RetentionPolicy.objects.all())
+    if keys is not None:
+        wanted = set(keys)
+        unknown = sorted(wanted - {p.key for p in selected})
+        if unknown:
+            raise ValidationFailed(_("Unknown retention policy: %(keys)s.") % {"keys": ", ".join(unknown)})
+        selected = [p for p in selected if p.key in wanted]
+    run = RetentionRun.objects.create(started_at=timezone.now(), dry_run=not apply,
+                                      actor=actor if getattr(actor, "pk", None) else None, trigger=trigger)
+    for policy in selected:
+        run.counts[policy.key] = _run_policy(policy, now=now, apply=apply, actor=actor)
+        if progress:
+            progress(policy.key)
+    run.report = _report(selected, run.counts, apply=apply, now=now)
+    run.finished_at = timezone.now()
+    run.save(update_fields=["counts", "report", "finished_at"])
+    return run
+
+
+def _run_policy(policy: RetentionPolicy, *, now: dt.datetime, apply: bool, actor: Any) -> dict[str, Any]:
+    """One policy in its own transaction; an error is reported, not raised, so the others still run."""
+    hook = retention_hook(policy.key)
+    if hook is None:
+        return {"matched": None, "acted": 0}
+    try:
+        with transaction.atomic():
+            outcome = hook(policy, now=now, apply=apply)
+            if apply and outcome.acted:
+                audit.audit_record(action=AuditAction.RETENTION, actor=actor, obj=policy,
+                                   actor_username="" if actor else "retention", fields=[policy.key])
+    except Exception as exc:  # a batch job: log it, report it, go on with the next policy
+        logger.exception("retention policy %s failed", policy.key)
+        return {"matched": None, "acted": 0, "error": str(exc)[:300]}
+    return {"matched": outcome.matched, "acted": outcome.acted}
+
+
+def _report(selected: list[RetentionPolicy], counts: dict[str, dict[str, Any]], *, apply: bool,
+            now: dt.datetime) -> str:
+    mode = _("applied") if apply else _("dry run, nothing changed")
+    lines = [_("Retention run at %(now)s (%(mode)s)") % {"now": now.strftime("%Y-%m-%d %H:%M"), "mode": mode}]
+    for policy in selected:
+        row = counts[policy.key]
+        if "error" in row:
+            detail = _("failed, nothing changed: %(error)s") % {"error": row["error"]}
+        elif row["matched"] is None:
+            detail = _("no module applies this policy")
+        elif apply:
+            detail = _("%(matched)d past the policy, %(acted)d acted on (%(action)s)") % {
+                **row, "action": policy.get_action_display()}
+        else:
+            detail = _("%(matched)d past the policy would be acted on (%(action)s)") % {
+                "matched": row["matched"], "action": policy.get_action_display()}
+        lines.append(f"- {policy.key} — {policy.purpose}: {detail}")
+    return "\n".join(lines)
+
+
+# --- Changing the register ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def retention_policy_change(*, policy: RetentionPolicy, actor: Any, reason: str, **changes: Any) -> RetentionPolicy:
+    """Change fields of one policy: DPO only, reason required, never below the legal minimum.
+
+    Writes one `RetentionPolicyChange` per changed field and one audit row; raises PermissionDenied
+    or ValidationFailed (with field errors) and then changes nothing.
+    """
+    if not policies.can_manage_retention(actor):
+        raise PermissionDenied(_("Only the data protection officer may change the retention register."))
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationFailed(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(unknown)})
+    errors: dict[str, list[str]] = {}
+    if not (reason or "").strip():
+        errors["reason"] = [_("Say why the policy changes: the reason is kept in the register's history.")]
+    locked = RetentionPolicy.objects.select_for_update().get(pk=policy.pk)
+    changed = {k: v for k, v in changes.items() if str(getattr(locked, k)) != str(v)}
+    old = {name: getattr(locked, name) for name in changed}
+    for name, value in changed.items():
+        setattr(locked, name, value)
+    if locked.below_minimum(timezone.now()):
+        errors["duration"] = [_("This data must be kept at least %(months)d months.") % {
+            "months": locked.minimum_months}]
+    if errors:
+        raise ValidationFailed(_("The policy was not changed."), fields=errors)
+    if not changed:
+        return locked
+    for name in changed:
+        RetentionPolicyChange.objects.create(policy=locked, by=actor, field=name, reason=reason.strip(),
+                                             old=str(old[name])[:200], new=str(changed[name])[:200])
+    locked.updated_by = actor
+    locked.version += 1
+    locked.save()
+    audit.audit_record(action=AuditAction.POLICY_CHANGE, actor=actor, obj=locked, fields=sorted(changed))
+    return locked
+
+
+# --- This app's own policies ------------------------------------------------------------------------
+
+
+def security_logs(policy: RetentionPolicy, *, now: dt.datetime, apply: bool) -> RetentionOutcome:
+    """Audit rows older than the policy are purged; the chain stays verifiable from the oldest kept row."""
+    cutoff = policy.cutoff(now)
+    matched = AuditEntry.objects.filter(created_at__lt=cutoff).count()
+    acted = audit.audit_purge(before=cutoff) if apply and matched else 0
+    return RetentionOutcome(policy.key, matched, acted)
+
+
+def suppression_list(policy: RetentionPolicy, *, now: dt.datetime, apply: bool) -> RetentionOutcome:
+    """Objections listed longer ago than the policy (at least 3 years) are removed."""
+    stale = SuppressionEntry.objects.filter(added_at__lt=policy.cutoff(now))
+    matched = stale.count()
+    acted = stale.delete()[0] if apply and matched else 0
+    return RetentionOutcome(policy.key, matched, acted)
+
+
+register_retention("security_logs", security_logs)
+register_retention("suppression_list", suppression_list)
