@@ -60,3 +60,26 @@ class SubjectRequestAction(models.TextChoices):
 class SuppressionKind(models.TextChoices):
     EMAIL = "email", _("e-mail")
     PHONE = "phone", _("phone")
+
+
+class ActivityAction(models.TextChoices):
+    """The activities services record in a customer's change history (`ActivityEvent.action`),
+    with the label the history shows. An action missing here is shown as recorded."""
+
+    PARTY_CREATED = "party.created", _("Customer file created")
+    PARTY_UPDATED = "party.updated", _("Customer file changed")
+    EMAIL_ADDED = "email.added", _("E-mail added")
+    EMAIL_REMOVED = "email.removed", _("E-mail removed")
+    PHONE_ADDED = "phone.added", _("Phone added")
+    PHONE_REMOVED = "phone.removed", _("Phone removed")
+    ADDRESS_ADDED = "address.added", _("Address added")
+    ADDRESS_REMOVED = "address.removed", _("Address removed")
+    MEMBER_ADDED = "household_member.added", _("Household member added")
+    MEMBER_REMOVED = "household_member.removed", _("Household member removed")
+    CONSENT_RECORDED = "consent.recorded", _("Consent recorded")
+    LIFE_EVENT_ADDED = "life_event.added", _("Life event added")
+    LIFE_EVENT_REMOVED = "life_event.removed", _("Life event removed")
+    INTERACTION_LOGGED = "interaction.logged", _("Interaction logged")
+    CONTRACT_CREATED = "contract.created", _("Contract created")
+    CONTRACT_UPDATED = "contract.updated", _("Contract changed")
+    TRANSACTION_RECORDED = "transaction.recorded", _("Transaction recorded")

@@ -3,16 +3,23 @@ a user is access-checked here; what the user may not see answers 404."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.apps import apps
+from django.db import models
+from django.db.models import Count, Max, Min, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fidelia.accounts import policies
-from fidelia.privacy.models import SubjectRequest
+from fidelia.accounts.enums import SensitiveField
+from fidelia.core.models import ActivityEvent
+from fidelia.privacy.enums import ActivityAction, AuditAction
+from fidelia.privacy.models import AuditEntry, SubjectRequest
 from fidelia.privacy.services import OPEN_STATUSES
 
 if TYPE_CHECKING:
@@ -98,3 +105,187 @@ def open_requests_by_deadline(*, today: dt.date | None = None) -> dict[str, list
     for request in with_deadlines(open_requests, today=today):
         buckets[request.deadline_state].append(request)
     return buckets
+
+
+# Audit log
+# ---------------------------------------------------------------------------------------------
+# Read by administrators and the DPO (`policies.can_view_audit`), checked by the views.
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the audit viewer narrows on; empty values do not filter."""
+
+    username: str = ""
+    party_id: int | None = None
+    object_type: str = ""
+    object_id: int | None = None
+    action: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    # Aware bounds instead of `created_at__date`, so the created_at index serves the period filter.
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def audit_entries(*, filters: AuditFilters) -> QuerySet[AuditEntry]:
+    """Entries matching `filters`, newest first. The caller has checked `policies.can_view_audit`."""
+    qs = AuditEntry.objects.all()
+    if filters.username:
+        qs = qs.filter(actor_username__iexact=filters.username.strip())
+    if filters.party_id is not None:
+        qs = qs.filter(party_id=filters.party_id)
+    if filters.object_type:
+        qs = qs.filter(object_type=filters.object_type.strip().lower())
+    if filters.object_id is not None:
+        qs = qs.filter(object_id=filters.object_id)
+    if filters.action:
+        qs = qs.filter(action=filters.action)
+    if filters.date_from:
+        qs = qs.filter(created_at__gte=_start_of(filters.date_from))
+    if filters.date_to:
+        qs = qs.filter(created_at__lt=_start_of(filters.date_to + dt.timedelta(days=1)))
+    return qs.order_by("-id")
+
+
+@dataclass(frozen=True)
+class AuditSummary:
+    """The chain at a glance, without verifying it (that is `fidelia audit_verify`'s job)."""
+
+    count: int
+    first_id: int | None
+    last_id: int | None
+    last_at: dt.datetime | None
+    last_retention_at: dt.datetime | None
+
+
+def audit_summary() -> AuditSummary:
+    """Two aggregate queries over indexed columns, whatever the size of the log."""
+    agg = AuditEntry.objects.aggregate(count=Count("id"), first=Min("id"), last=Max("id"), last_at=Max("created_at"))
+    retention = AuditEntry.objects.filter(action=AuditAction.RETENTION).aggregate(at=Max("created_at"))["at"]
+    return AuditSummary(count=agg["count"], first_id=agg["first"], last_id=agg["last"], last_at=agg["last_at"],
+                        last_retention_at=retention)
+
+
+def audit_action_label(action: str) -> str:
+    try:
+        return str(AuditAction(action).label)
+    except ValueError:
+        return action
+
+
+def with_action_labels(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    """The entries, each with `action_label` in the current language (for one page: a list)."""
+    rows = list(entries)
+    for entry in rows:
+        entry.action_label = audit_action_label(entry.action)
+    return rows
+
+
+def audit_export_table(entries: QuerySet[AuditEntry], *, limit: int) -> tuple[list[str], Iterator[list[Any]]]:
+    """Header and rows (at most `limit`) of an audit export, in the viewer's order."""
+    header = [_("Time"), _("User"), _("Action"), _("Record type"), _("Record id"), _("Customer id"),
+              _("Fields"), _("Channel"), _("Request id")]
+    local = timezone.get_current_timezone()
+
+    def rows() -> Iterator[list[Any]]:
+        for e in entries[:limit].iterator(chunk_size=2000):
+            yield [timezone.localtime(e.created_at, local).replace(microsecond=0).isoformat(), e.actor_username,
+                   audit_action_label(e.action), e.object_type, e.object_id, e.party_id, ", ".join(e.fields or []),
+                   e.channel, e.request_id]
+
+    return header, rows()
+
+
+# Change history of a customer
+# ---------------------------------------------------------------------------------------------
+# The caller has checked, through `parties.selectors.party_get_for_user`, that the user reads the customer.
+
+# Which changes reveal a sensitive value: (record type, field) → the right needed to see them.
+SENSITIVE_CHANGES: dict[tuple[str, str], str] = {
+    ("parties.party", "income_bracket"): SensitiveField.INCOME_BRACKET,
+    ("parties.householdmember", "birth_date"): SensitiveField.CHILDREN_BIRTH_DATES,
+    ("sales.transaction", "amount"): SensitiveField.TRANSACTIONS,
+    ("sales.transaction", "margin"): SensitiveField.MARGINS,
+}
+
+
+def party_history(*, party_id: int) -> QuerySet[ActivityEvent]:
+    """The change history of one customer, newest first. The caller has checked, through
+    `parties.selectors.party_get_for_user`, that the user may read that customer."""
+    return ActivityEvent.objects.filter(party_id=party_id).select_related("actor").order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class HistoryChange:
+    label: str
+    old: str
+    new: str
+    is_pair: bool  # [old, new]; otherwise a single value recorded with a creation
+
+
+@dataclass
+class HistoryItem:
+    event: ActivityEvent
+    label: str
+    changes: list[HistoryChange] = field(default_factory=list)
+    hidden: int = 0  # changes left out because the viewer may not read them
+
+
+def _model_field(object_type: str, name: str) -> models.Field | None:
+    try:
+        return apps.get_model(object_type)._meta.get_field(name)
+    except (LookupError, ValueError):
+        return None
+
+
+def _display(model_field: models.Field | None, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(_display(None, v) for v in value) or "—"
+    if model_field is not None and getattr(model_field, "flatchoices", None):
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field is not None and model_field.is_relation:
+        return f"#{value}"
+    return str(value)
+
+
+def _label(model_field: models.Field | None, name: str) -> str:
+    return str(model_field.verbose_name) if model_field is not None else name.replace("_", " ")
+
+
+def history_items(events: Iterable[ActivityEvent], *, user: User) -> tuple[list[HistoryItem], set[str]]:
+    """Turn events into what `user` may see, and the sensitive fields whose values are shown.
+
+    A change to a sensitive field the user may not read is left out entirely (its value and
+    its label); the caller audits the returned set as one sensitive read.
+    """
+    allowed = policies.readable_sensitive(user)
+    items: list[HistoryItem] = []
+    shown: set[str] = set()
+    for event in events:
+        try:
+            label = str(ActivityAction(event.action).label)
+        except ValueError:
+            label = event.action
+        item = HistoryItem(event=event, label=label)
+        changes = event.changes if isinstance(event.changes, dict) else {}
+        for name, value in changes.items():
+            sensitive = SENSITIVE_CHANGES.get((event.object_type, name))
+            if sensitive and sensitive not in allowed:
+                item.hidden += 1
+                continue
+            if sensitive:
+                shown.add(sensitive)
+            model_field = _model_field(event.object_type, name)
+            is_pair = isinstance(value, list) and len(value) == 2
+            old, new = (value if is_pair else (None, value))
+            item.changes.append(HistoryChange(label=_label(model_field, name), old=_display(model_field, old),
+                                              new=_display(model_field, new), is_pair=is_pair))
+        items.append(item)
+    return items, shown
