@@ -158,6 +158,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "contracts-refresh-status": {"task": "fidelia.sales.tasks.contracts_refresh_status_task", "schedule": 3600.0},
+    # The retention register, once a day; FIDELIA_RETENTION_APPLY=0 makes it a dry run (counts only).
+    "privacy-retention": {"task": "fidelia.privacy.tasks.retention_run_task", "schedule": 24 * 3600.0,
+                          "kwargs": {"apply": env_bool("FIDELIA_RETENTION_APPLY", True)}},
 }
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -13,12 +13,16 @@ from fidelia.core import events
 from fidelia.core.errors import ValidationFailed
 from fidelia.interactions.models import Interaction
 from fidelia.parties.models import Party
+from fidelia.parties.services import party_note_contact
 
 
 @transaction.atomic
 def interaction_log(*, party: Party, actor: User, channel: str, direction: str, subject: str,
                     outcome: str = "", report: str = "", occurred_at: dt.datetime | None = None) -> Interaction:
-    """Record a contact with the customer; the author is always the acting user."""
+    """Record a contact with the customer; the author is always the acting user.
+
+    Moves the party's last inbound or outbound contact date forward (`party_note_contact`).
+    """
     if not policies.can_log_interaction(actor):
         raise ValidationFailed(_("You may not log interactions."))
     errors: dict[str, list[str]] = {}
@@ -33,4 +37,6 @@ def interaction_log(*, party: Party, actor: User, channel: str, direction: str, 
                                      outcome=outcome, report=report.strip(), occurred_at=when, author=actor)
     events.record(actor=actor, action="interaction.logged", obj=row, party_id=party.pk,
                   changes={"channel": channel, "direction": direction})
+    # Inbound contacts restart the prospect retention clock; outbound ones never do.
+    party_note_contact(party=party, direction=direction, occurred_at=when)
     return row

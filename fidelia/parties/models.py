@@ -23,6 +23,13 @@ from fidelia.parties.enums import (
 )
 
 
+class ContactDirection(models.TextChoices):
+    """Who took the initiative of a contact (the values match the timeline's directions)."""
+
+    INBOUND = "inbound", _("from the customer")
+    OUTBOUND = "outbound", _("to the customer")
+
+
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
 
@@ -88,6 +95,12 @@ class Party(VersionedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", editable=False)
     erased_at = models.DateTimeField(_("anonymised on"), null=True, blank=True, editable=False)
+    # The prospect retention clock runs from the last contact coming from the person (CNIL), not
+    # from the last one we made: a mailing sent to a silent prospect must not keep them on file.
+    last_inbound_at = models.DateTimeField(_("last contact from the customer"), null=True, blank=True,
+                                           editable=False, db_index=True)
+    last_outbound_at = models.DateTimeField(_("last contact we made"), null=True, blank=True,
+                                            editable=False, db_index=True)
 
     class Meta:
         ordering = ["sort_name", "id"]

@@ -1,12 +1,15 @@
 """Personal data held by the parties app, for the privacy registry (export and erasure)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from fidelia.core.models import ActivityEvent
+from fidelia.parties.enums import Stage
 from fidelia.parties.models import (
     Address,
     ConsentRecord,
@@ -18,12 +21,14 @@ from fidelia.parties.models import (
     Tag,
 )
 from fidelia.parties.vocabulary import vocabulary_forget
-from fidelia.privacy.registry import PrivacyHooks, register
+from fidelia.privacy.registry import PrivacyHooks, RetentionOutcome, register, register_retention
+from fidelia.privacy.services import subject_erase
 
 IDENTITY_FIELDS = (
     "kind", "stage", "civility", "first_name", "last_name", "birth_date", "csp", "income_bracket",
     "job_title", "legal_name", "siren", "siret", "vat_number", "sector", "employees",
-    "preferred_channel", "notes", "customer_since", "created_at", "updated_at",
+    "preferred_channel", "notes", "customer_since", "created_at", "updated_at", "last_inbound_at",
+    "last_outbound_at",
 )
 # Blanked on erasure; `kind`, `stage`, dates of the relationship and portfolio stay for statistics.
 ERASED_VALUES: dict[str, Any] = {
@@ -79,7 +84,9 @@ def erase(party_id: int) -> int:
     Party.tags.through.objects.filter(party_id=party_id).delete()
     # A tag only this person carried may itself describe them: it goes too.
     changed += Tag.objects.filter(pk__in=tag_ids, parties__isnull=True).delete()[0]
-    HouseholdMember.objects.filter(member_party_id=party_id).update(member_party=None)
+    # Listed in a relative's household too: that entry names the subject, so it loses the name.
+    HouseholdMember.objects.filter(member_party_id=party_id).update(
+        member_party=None, first_name="—", last_name="", birth_date=None)
     for model in (Email, Phone, Address, LifeEvent, HouseholdMember, ConsentRecord):
         changed += model.objects.filter(party_id=party_id).delete()[0]
     changed += ActivityEvent.objects.filter(party_id=party_id).update(changes={})
@@ -87,5 +94,21 @@ def erase(party_id: int) -> int:
     return changed
 
 
+def prospects_past(policy: Any, *, now: dt.datetime, apply: bool) -> RetentionOutcome:
+    """Prospects (and suspects) with no contact coming from them since the cutoff — counted from
+    their creation when they never made one — are anonymised everywhere through `subject_erase`."""
+    stale = (Party.objects.filter(stage__in=[Stage.SUSPECT, Stage.PROSPECT], erased_at__isnull=True)
+             .alias(clock=Coalesce("last_inbound_at", "created_at"))
+             .filter(clock__lt=policy.cutoff(now)))
+    ids = list(stale.values_list("pk", flat=True))
+    acted = 0
+    if apply:
+        for party_id in ids:
+            subject_erase(party_id=party_id)
+            acted += 1
+    return RetentionOutcome(policy.key, len(ids), acted)
+
+
 def register_hooks() -> None:
     register(PrivacyHooks(app_label="parties", export=export, erase=erase, order=0))
+    register_retention("prospects", prospects_past)

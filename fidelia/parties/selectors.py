@@ -332,3 +332,29 @@ def monthly_series(rows: list[tuple[Any, Any, Any]], *, end: dt.date, months: in
         amounts=[by_month.get((k.year, k.month), (0.0, 0.0))[0] for k in keys],
         margins=[by_month.get((k.year, k.month), (0.0, 0.0))[1] for k in keys],
     )
+
+
+def consent_coverage() -> list[dict[str, Any]]:
+    """For each channel × purpose: how many current customers (not anonymised) have a recorded
+    decision, and how many of those currently grant it (their latest decision). Plain rows for
+    the DPO dashboard; aggregated in SQL, one query plus one count."""
+    # imported here so this read can be appended without touching the module's import block
+    from django.db.models import Count, OuterRef, Subquery
+
+    from fidelia.parties.enums import Channel, ConsentPurpose, Stage
+
+    customers = Party.objects.filter(stage=Stage.CUSTOMER, erased_at__isnull=True)
+    latest = ConsentRecord.objects.filter(party=OuterRef("party"), channel=OuterRef("channel"),
+                                          purpose=OuterRef("purpose")).order_by("-recorded_at", "-id").values("id")[:1]
+    counts = {
+        (row["channel"], row["purpose"]): row
+        for row in ConsentRecord.objects.filter(party__in=customers, id=Subquery(latest))
+        .values("channel", "purpose").annotate(decided=Count("id"), granted=Count("id", filter=Q(granted=True)))
+    }
+    total = customers.count()
+    return [
+        {"channel": channel, "channel_label": str(channel.label), "purpose": purpose, "purpose_label": str(purpose.label),
+         "customers": total, "decided": counts.get((channel.value, purpose.value), {}).get("decided", 0),
+         "granted": counts.get((channel.value, purpose.value), {}).get("granted", 0)}
+        for channel in Channel for purpose in ConsentPurpose
+    ]

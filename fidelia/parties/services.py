@@ -427,3 +427,41 @@ def life_event_remove(*, party: Party, actor: User, event: LifeEvent) -> None:
     events.record(actor=actor, action="life_event.removed", obj=event, party_id=party.pk,
                   changes={"kind": event.kind, "date": str(event.date)})
     event.delete()
+
+
+def contact_counts_as_inbound(reaction: str) -> bool:
+    """Whether a reaction to a message we sent is a contact coming from the person.
+
+    An e-mail open is not (mail clients and privacy proxies load pixels by themselves); a click or a
+    reply is a deliberate act of the person.
+    """
+    return reaction in {"click", "reply"}
+
+
+@transaction.atomic
+def party_note_contact(*, party: Party, direction: str, occurred_at: dt.datetime,
+                       counts_as_inbound: bool = True) -> bool:
+    """Move the party's last inbound or outbound contact forward to `occurred_at`; never backwards.
+
+    `direction` is a `ContactDirection`; an inbound event with `counts_as_inbound=False` (an
+    e-mail open) changes nothing. Returns whether a date moved. The caller records the contact
+    itself (timeline, activity row); this derived date does not bump `version`, so a user editing
+    the file at the same time is not refused as stale.
+    """
+    # Imported here so that this addition leaves the module's shared import block untouched.
+    from django.db.models import Q
+
+    from fidelia.parties.models import ContactDirection
+
+    if direction not in ContactDirection.values:
+        raise ValidationFailed(_("Unknown contact direction."), fields={"direction": [_("Choose inbound or outbound.")]})
+    if direction == ContactDirection.INBOUND and not counts_as_inbound:
+        return False
+    field = "last_inbound_at" if direction == ContactDirection.INBOUND else "last_outbound_at"
+    # A conditional UPDATE keeps the maximum even when two contacts are logged at once.
+    moved = (Party.objects.filter(pk=party.pk)
+             .filter(Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": occurred_at}))
+             .update(**{field: occurred_at}))
+    if moved:
+        setattr(party, field, occurred_at)
+    return bool(moved)

@@ -23,6 +23,7 @@ from fidelia.privacy import audit
 from fidelia.privacy.enums import AuditAction
 from fidelia.privacy.models import (
     AuditEntry,
+    DurationUnit,
     RetentionPolicy,
     RetentionPolicyChange,
     RetentionRun,
@@ -32,8 +33,9 @@ from fidelia.privacy.registry import RetentionOutcome, register_retention, reten
 
 logger = logging.getLogger(__name__)
 
-# Fields of a policy the DPO may change, and how each is checked.
-EDITABLE_FIELDS = ("purpose", "duration", "duration_unit", "start_event", "action", "legal_basis")
+# Fields of a policy the DPO may change. The start event and the action stay as seeded: they
+# describe what the code applying the policy does, so changing them would make the register lie.
+EDITABLE_FIELDS = ("purpose", "duration", "duration_unit", "legal_basis")
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ def retention_policy_change(*, policy: RetentionPolicy, actor: Any, reason: str,
     errors: dict[str, list[str]] = {}
     if not (reason or "").strip():
         errors["reason"] = [_("Say why the policy changes: the reason is kept in the register's history.")]
+    changes = _clean_changes(changes, errors)
     locked = RetentionPolicy.objects.select_for_update().get(pk=policy.pk)
     changed = {k: v for k, v in changes.items() if str(getattr(locked, k)) != str(v)}
     old = {name: getattr(locked, name) for name in changed}
@@ -160,6 +163,29 @@ def retention_policy_change(*, policy: RetentionPolicy, actor: Any, reason: str,
     locked.save()
     audit.audit_record(action=AuditAction.POLICY_CHANGE, actor=actor, obj=locked, fields=sorted(changed))
     return locked
+
+
+def _clean_changes(changes: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    """Typed values of the requested changes; problems go to `errors` (the field is then left out)."""
+    clean = dict(changes)
+    if "duration" in clean:
+        try:
+            clean["duration"] = int(clean["duration"])
+            if not 0 <= clean["duration"] <= 1200:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors["duration"] = [_("Enter a whole number between 0 and 1200.")]
+            del clean["duration"]
+    if "duration_unit" in clean and clean["duration_unit"] not in DurationUnit.values:
+        errors["duration_unit"] = [_("Choose months or days.")]
+        del clean["duration_unit"]
+    if "purpose" in clean:
+        clean["purpose"] = str(clean["purpose"]).strip()[:200]
+        if not clean["purpose"]:
+            errors["purpose"] = [_("Describe the data and its purpose.")]
+    if "legal_basis" in clean:
+        clean["legal_basis"] = str(clean["legal_basis"]).strip()
+    return clean
 
 
 # --- This app's own policies ------------------------------------------------------------------------

@@ -64,6 +64,9 @@ class Contract(VersionedModel):
                               default=ContractStatus.ACTIVE)
     annual_amount = models.DecimalField(_("annual amount (€)"), max_digits=12, decimal_places=2,
                                         default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+    # Legal archiving: an ended contract, or one of an erased customer, is kept as proof only, with
+    # restricted access (the DPO), until the contract retention policy deletes it.
+    archived_at = models.DateTimeField(_("archived on"), null=True, blank=True, editable=False, db_index=True)
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -88,6 +91,8 @@ class Transaction(TimeStampedModel):
     channel = models.CharField(_("channel"), max_length=16, choices=SalesChannel.choices)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
+    # Set when the customer is erased: the row stays for the accounting duty (10 years), nothing personal.
+    archived_at = models.DateTimeField(_("archived on"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-date", "-id"]

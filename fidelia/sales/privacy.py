@@ -1,14 +1,28 @@
-"""Contracts and transactions, for the privacy registry.
+"""Contracts and transactions, for the privacy registry and the retention register.
 
 They carry no identity of their own (only the link to the party, which erasure anonymises) and
-are kept under accounting duties (invoices: 10 years), so erasure leaves them as they are.
+are kept under legal duties — contracts as proof for 5 years after they end, invoices and
+transactions 10 years — so erasure archives them instead of deleting them: the row keeps only
+what the duty requires (reference, product, dates, amounts) and leaves the active base.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from fidelia.privacy.registry import PrivacyHooks, register
+from django.db.models import DateField, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Cast, Coalesce, Greatest
+from django.utils import timezone
+
+from fidelia.parties.enums import Stage
+from fidelia.parties.models import Party
+from fidelia.privacy.registry import PrivacyHooks, RetentionOutcome, register, register_retention
+from fidelia.privacy.services import subject_erase
+from fidelia.sales.enums import ContractStatus
 from fidelia.sales.models import Contract, Transaction
+
+# A date before any relationship, so that a missing date never wins a GREATEST().
+_NEVER = dt.date(1900, 1, 1)
 
 
 def _plain(rows: Any) -> list[dict[str, Any]]:
@@ -19,15 +33,90 @@ def _plain(rows: Any) -> list[dict[str, Any]]:
 def export(party_id: int) -> dict[str, list[dict[str, Any]]]:
     return {
         "contracts": _plain(Contract.objects.filter(party_id=party_id).values(
-            "reference", "product__name", "start_date", "end_date", "renewal_date", "status", "annual_amount")),
+            "reference", "product__name", "start_date", "end_date", "renewal_date", "status", "annual_amount",
+            "archived_at")),
         "transactions": _plain(Transaction.objects.filter(party_id=party_id).values(
-            "date", "product__name", "quantity", "amount", "channel")),
+            "date", "product__name", "quantity", "amount", "channel", "archived_at")),
     }
 
 
 def erase(party_id: int) -> int:
-    return 0
+    """Archive the subject's contracts and transactions (legal duty); they hold no free text to blank.
+
+    Returns how many rows were newly archived.
+    """
+    now = timezone.now()
+    return (Contract.objects.filter(party_id=party_id, archived_at__isnull=True).update(archived_at=now)
+            + Transaction.objects.filter(party_id=party_id, archived_at__isnull=True).update(archived_at=now))
+
+
+# --- Retention policies -----------------------------------------------------------------------------
+
+
+def _contract_end() -> Coalesce:
+    """When a contract ended: its end date, or its last change for one cancelled without a date."""
+    return Coalesce("end_date", Cast("updated_at", DateField()))
+
+
+def _ended(on: dt.date) -> Q:
+    """Contracts that have ended strictly before `on`."""
+    return (Q(end_date__lt=on)
+            | Q(end_date__isnull=True, updated_at__date__lt=on) & ~Q(status=ContractStatus.ACTIVE))
+
+
+def contracts_to_archive(policy: Any, *, now: dt.datetime, apply: bool) -> RetentionOutcome:
+    """Ended contracts leave the active base for the restricted archive."""
+    rows = Contract.objects.filter(_ended(policy.cutoff(now).date()), archived_at__isnull=True)
+    matched = rows.count()
+    acted = rows.update(archived_at=now) if apply and matched else 0
+    return RetentionOutcome(policy.key, matched, acted)
+
+
+def contracts_to_delete(policy: Any, *, now: dt.datetime, apply: bool) -> RetentionOutcome:
+    """Contracts ended longer ago than the limitation period are deleted, archived or not."""
+    rows = Contract.objects.filter(_ended(policy.cutoff(now).date()))
+    matched = rows.count()
+    acted = rows.delete()[0] if apply and matched else 0
+    return RetentionOutcome(policy.key, matched, acted)
+
+
+def transactions_to_delete(policy: Any, *, now: dt.datetime, apply: bool) -> RetentionOutcome:
+    rows = Transaction.objects.filter(date__lt=policy.cutoff(now).date())
+    matched = rows.count()
+    acted = rows.delete()[0] if apply and matched else 0
+    return RetentionOutcome(policy.key, matched, acted)
+
+
+def former_customers(policy: Any, *, now: dt.datetime, apply: bool) -> RetentionOutcome:
+    """Customers without a running contract whose relationship ended before the cutoff are anonymised.
+
+    The end of the relationship is the latest of: a contract's end, a purchase, a contact coming
+    from the customer, and the creation of the file (when none of these ever happened).
+    """
+    today = now.date()
+    last_contract = Subquery(Contract.objects.filter(party_id=OuterRef("pk")).values("party_id")
+                             .annotate(at=Max(_contract_end())).values("at")[:1], output_field=DateField())
+    last_purchase = Subquery(Transaction.objects.filter(party_id=OuterRef("pk")).values("party_id")
+                             .annotate(at=Max("date")).values("at")[:1], output_field=DateField())
+    running = Contract.objects.filter(party_id=OuterRef("pk")).exclude(_ended(today))
+    ended = (Party.objects.filter(stage__in=[Stage.CUSTOMER, Stage.FORMER], erased_at__isnull=True)
+             .exclude(pk__in=running.values("party_id"))
+             .alias(end=Greatest(Coalesce(last_contract, _NEVER), Coalesce(last_purchase, _NEVER),
+                                 Coalesce(Cast("last_inbound_at", DateField()), _NEVER),
+                                 Cast(F("created_at"), DateField())))
+             .filter(end__lt=policy.cutoff(now).date()))
+    ids = list(ended.values_list("pk", flat=True))
+    acted = 0
+    if apply:
+        for party_id in ids:
+            subject_erase(party_id=party_id)
+            acted += 1
+    return RetentionOutcome(policy.key, len(ids), acted)
 
 
 def register_hooks() -> None:
     register(PrivacyHooks(app_label="sales", export=export, erase=erase))
+    register_retention("customers_prospecting", former_customers)
+    register_retention("contract_archive", contracts_to_archive)
+    register_retention("contracts", contracts_to_delete)
+    register_retention("transactions", transactions_to_delete)

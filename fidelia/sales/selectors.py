@@ -272,3 +272,14 @@ def equipment_from_rows(relevant: list[tuple[int, int, str]], held_ids: set[int]
                      for fid, (name, held, total) in per_family.items())
     return EquipmentRate(held=sum(f.held for f in families), relevant=sum(f.relevant for f in families),
                          families=families)
+
+
+def contracts_visible(qs: QuerySet[Contract], *, user: User) -> QuerySet[Contract]:
+    """Legal archiving restricts access: archived contracts (ended, or of an erased customer) are kept
+    as proof only and are listed to the DPO alone; everyone else sees the active base.
+
+    Apply it on top of `contracts_for_user` wherever contracts are listed for a user.
+    """
+    if policies.can_manage_retention(user):
+        return qs
+    return qs.filter(archived_at__isnull=True)
