@@ -87,12 +87,13 @@ def subject_request_list(*, user: User, status: str = "", kind: str = "", deadli
 
 
 def with_deadlines(requests: Iterable[SubjectRequest], *, today: dt.date | None = None) -> list[SubjectRequest]:
-    """The requests, each with `deadline_state` and `days_left` set for display (no query)."""
+    """The requests, each with `deadline_state`, `days_left` and `days_late` set for display (no query)."""
     today = today or timezone.localdate()
     rows = list(requests)
     for request in rows:
         request.deadline_state = deadline_state(request, today=today)
         request.days_left = (request.due_on - today).days
+        request.days_late = max(0, -request.days_left)
     return rows
 
 

@@ -8,5 +8,12 @@ urlpatterns = [
     # --- audit (audit viewer, a customer's change history) ---
     # --- end audit ---
     # --- dpo (dashboard, data-subject requests, subject exports, retention, suppression) ---
+    path("", dpo.dashboard, name="dashboard"),
+    path("requests/", dpo.request_list, name="request_list"),
+    path("requests/new/", dpo.request_create, name="request_create"),
+    path("requests/<int:pk>/", dpo.request_detail, name="request_detail"),
+    path("requests/<int:pk>/<slug:action>/", dpo.request_action, name="request_action"),
+    path("customers/<int:party_id>/export/", dpo.subject_export, name="subject_export"),
+    path("suppression/", dpo.suppression_list, name="suppression"),
     # --- end dpo ---
 ]
