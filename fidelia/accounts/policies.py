@@ -142,3 +142,9 @@ def can_manage_subject_requests(user: User) -> bool:
 def can_manage_retention(user: User) -> bool:
     """The retention register (how long data is kept) is the DPO's to change; the job runs it."""
     return _active(user) and user.role == Role.DPO
+
+
+def can_view_audit(user: User) -> bool:
+    """The audit log (who did what, when) is read by administrators and the DPO only; for anyone
+    else its pages answer 404 and no link to them is shown."""
+    return _active(user) and user.role in {Role.ADMIN, Role.DPO}

@@ -1,12 +1,70 @@
 """Forms of the privacy office. They check types only; services own the rules."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fidelia.privacy.enums import AuditAction
+from fidelia.privacy.selectors import AuditFilters
+
 MAX_ID = 2**63 - 1  # what the BigInteger id columns hold
+EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "XLSX"))
+
+# ---------------------------------------------------------------- Audit log filters
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        # the browser's date picker sends and expects ISO dates whatever the language
+        super().__init__(attrs={"class": "filters__short", **(attrs or {})}, format="%Y-%m-%d")
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the audit viewer (GET). An invalid value is reported and ignored, never an error page."""
+
+    user = forms.CharField(label=_("User"), required=False, max_length=150,
+                           widget=forms.TextInput(attrs={"placeholder": _("Username"), "class": "filters__short"}))
+    party = forms.IntegerField(label=_("Customer no."), required=False, min_value=1, max_value=MAX_ID,
+                               widget=forms.NumberInput(attrs={"class": "filters__short"}))
+    object_type = forms.CharField(label=_("Record type"), required=False, max_length=40,
+                                  widget=forms.TextInput(attrs={"placeholder": "parties.party",
+                                                                "class": "filters__short"}))
+    object_id = forms.IntegerField(label=_("Record no."), required=False, min_value=1, max_value=MAX_ID,
+                                   widget=forms.NumberInput(attrs={"class": "filters__short"}))
+    action = forms.ChoiceField(label=_("Action"), required=False,
+                               choices=[("", _("All actions")), *AuditAction.choices])
+    date_from = forms.DateField(label=_("From"), required=False, widget=_DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=_DateInput())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return data
+
+    def filters(self) -> AuditFilters:
+        """The valid filters; invalid ones are left out (and shown as errors by the page)."""
+        self.is_valid()
+        v = {k: val for k, val in self.cleaned_data.items() if val not in (None, "")}
+        return AuditFilters(username=v.get("user", ""), party_id=v.get("party"), object_type=v.get("object_type", ""),
+                            object_id=v.get("object_id"), action=v.get("action", ""),
+                            date_from=v.get("date_from"), date_to=v.get("date_to"))
+
+
+class AuditExportForm(forms.Form):
+    format = forms.ChoiceField(choices=EXPORT_FORMATS, required=False)
+
+    def fmt(self) -> str:
+        """"csv" or "xlsx"; anything else falls back to CSV."""
+        if not self.is_valid():
+            return "csv"
+        return self.cleaned_data.get("format") or "csv"
 
 
 # ---------------------------------------------------------------- Data-subject requests

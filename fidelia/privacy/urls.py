@@ -6,6 +6,9 @@ from fidelia.privacy.views import audit, dpo  # noqa: F401
 app_name = "privacy"
 urlpatterns = [
     # --- audit (audit viewer, a customer's change history) ---
+    path("audit/", audit.audit_list, name="audit"),
+    path("audit/export/", audit.audit_download, name="audit_export"),
+    path("customers/<int:party_id>/history/", audit.party_history, name="party_history"),
     # --- end audit ---
     # --- dpo (dashboard, data-subject requests, subject exports, retention, suppression) ---
     path("", dpo.dashboard, name="dashboard"),
