@@ -206,3 +206,17 @@ def test_register_filters_and_deadline_buckets(personas):
     assert closed not in subject_request_list(user=dpo, status="open")
     for name in ("manager", "alice", "outsider", "marketing", "service", "analyst"):
         assert not subject_request_list(user=getattr(personas, name)).exists()
+
+
+@pytest.mark.django_db
+def test_erase_command_dry_runs_then_erases_and_audits(personas):
+    from django.core.management import call_command
+
+    party = factories.person(owner=personas.alice, last_name="Commandeffacee")
+    call_command("subject_erase", party.pk, "--as", "dpo")
+    assert Party.objects.get(pk=party.pk).last_name == "Commandeffacee"
+    assert not AuditEntry.objects.filter(action=AuditAction.ERASE).exists()
+    call_command("subject_erase", party.pk, "--as", "dpo", "--apply")
+    assert Party.objects.get(pk=party.pk).last_name == ""
+    entry = AuditEntry.objects.get(action=AuditAction.ERASE, party_id=party.pk)
+    assert entry.actor_id == personas.dpo.pk and entry.channel == "cli" and "subject_erase" in entry.fields
