@@ -148,3 +148,8 @@ def can_view_audit(user: User) -> bool:
     """The audit log (who did what, when) is read by administrators and the DPO only; for anyone
     else its pages answer 404 and no link to them is shown."""
     return _active(user) and user.role in {Role.ADMIN, Role.DPO}
+
+
+def can_read_retention(user: User) -> bool:
+    """The retention register and the job's reports: the DPO, and administrators (read only)."""
+    return _active(user) and user.role in {Role.DPO, Role.ADMIN}

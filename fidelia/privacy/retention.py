@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fidelia.accounts import policies
-from fidelia.core.errors import PermissionDenied, ValidationFailed
+from fidelia.core.errors import PermissionDenied, StaleVersion, ValidationFailed
 from fidelia.privacy import audit
 from fidelia.privacy.enums import AuditAction
 from fidelia.privacy.models import (
@@ -124,15 +124,37 @@ def _report(selected: list[RetentionPolicy], counts: dict[str, dict[str, Any]], 
     return "\n".join(lines)
 
 
+# --- Reading the register ---------------------------------------------------------------------------
+
+
+def retention_register() -> list[RetentionPolicy]:
+    """The register with, on each policy, `overdue`: what it would act on now (None: no module applies it)."""
+    previews = {p.key: p.overdue for p in retention_preview()}
+    policies_ = list(RetentionPolicy.objects.select_related("updated_by"))
+    for policy in policies_:
+        policy.overdue = previews.get(policy.key)
+    return policies_
+
+
+def retention_recent_runs(*, limit: int = 10) -> list[RetentionRun]:
+    return list(RetentionRun.objects.select_related("actor")[:limit])
+
+
+def retention_recent_changes(*, limit: int = 20) -> list[RetentionPolicyChange]:
+    return list(RetentionPolicyChange.objects.select_related("policy", "by")[:limit])
+
+
 # --- Changing the register ------------------------------------------------------------------------
 
 
 @transaction.atomic
-def retention_policy_change(*, policy: RetentionPolicy, actor: Any, reason: str, **changes: Any) -> RetentionPolicy:
+def retention_policy_change(*, policy: RetentionPolicy, actor: Any, reason: str, version: int | None = None,
+                            **changes: Any) -> RetentionPolicy:
     """Change fields of one policy: DPO only, reason required, never below the legal minimum.
 
-    Writes one `RetentionPolicyChange` per changed field and one audit row; raises PermissionDenied
-    or ValidationFailed (with field errors) and then changes nothing.
+    Writes one `RetentionPolicyChange` per changed field and one audit row; raises PermissionDenied,
+    StaleVersion (when `version` is given and the policy changed since) or ValidationFailed (with
+    field errors), and then changes nothing.
     """
     if not policies.can_manage_retention(actor):
         raise PermissionDenied(_("Only the data protection officer may change the retention register."))
@@ -144,6 +166,8 @@ def retention_policy_change(*, policy: RetentionPolicy, actor: Any, reason: str,
         errors["reason"] = [_("Say why the policy changes: the reason is kept in the register's history.")]
     changes = _clean_changes(changes, errors)
     locked = RetentionPolicy.objects.select_for_update().get(pk=policy.pk)
+    if version is not None and version != locked.version:
+        raise StaleVersion(_("This policy was changed by someone else meanwhile. Reload and try again."))
     changed = {k: v for k, v in changes.items() if str(getattr(locked, k)) != str(v)}
     old = {name: getattr(locked, name) for name in changed}
     for name, value in changed.items():

@@ -1,7 +1,7 @@
 """Pages of the privacy office: audit viewer, change history, data-subject requests, retention, DPO dashboard."""
 from django.urls import path
 
-from fidelia.privacy.views import audit, dpo  # noqa: F401
+from fidelia.privacy.views import audit, dpo, retention  # noqa: F401
 
 app_name = "privacy"
 urlpatterns = [
@@ -19,4 +19,9 @@ urlpatterns = [
     path("customers/<int:party_id>/export/", dpo.subject_export, name="subject_export"),
     path("suppression/", dpo.suppression_list, name="suppression"),
     # --- end dpo ---
+    # --- retention (register, changes, runs of the retention job) ---
+    path("retention/", retention.retention_register, name="retention"),
+    path("retention/dry-run/", retention.retention_dry_run, name="retention_dry_run"),
+    path("retention/<slug:key>/", retention.retention_edit, name="retention_edit"),
+    # --- end retention ---
 ]
