@@ -1,6 +1,7 @@
 """Fidelia settings. Everything configurable comes from environment variables (see README)."""
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -32,6 +33,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "fidelia.core",
     "fidelia.accounts",
     "fidelia.parties",
@@ -49,11 +53,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fidelia.accounts.middleware.SessionTimeoutMiddleware",
+    "fidelia.accounts.middleware.TwoFactorMiddleware",
     "fidelia.core.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,12 +124,41 @@ PASSWORD_HASHERS = [
 if env_bool("FIDELIA_FAST_PASSWORD_HASHING", False):
     # Test runs only: argon2 is deliberately slow, which multiplies across thousands of logins.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+# Password policy of CNIL deliberation 2022-100 for accounts protected by throttling: at least 8
+# characters mixing 3 of the 4 classes, not a common password nor close to the user's name; no
+# forced rotation (the CNIL advises against it).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "fidelia.accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes watches every sign-in first (it only refuses locked-out attempts), then the model
+# backend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout: FIDELIA_LOCKOUT_FAILURES failed sign-ins for one username from one address lock that
+# pair for FIDELIA_LOCKOUT_MINUTES, whether the account exists or not (the answer must not tell).
+FIDELIA_LOCKOUT_FAILURES = env_int("FIDELIA_LOCKOUT_FAILURES", 5)
+FIDELIA_LOCKOUT_MINUTES = env_int("FIDELIA_LOCKOUT_MINUTES", 15)
+if FIDELIA_LOCKOUT_FAILURES < 1 or FIDELIA_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured("FIDELIA_LOCKOUT_FAILURES and FIDELIA_LOCKOUT_MINUTES must be at least 1")
+AXES_FAILURE_LIMIT = FIDELIA_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=FIDELIA_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # "try again in N minutes" stays true
+AXES_LOCKOUT_CALLABLE = "fidelia.accounts.views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "fidelia.core.ratelimit.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit log; no second, unpurged log of IP addresses
+AXES_VERBOSE = False
+# Two-factor authentication (TOTP, RFC 6238): required for the roles in
+# accounts.policies.TWO_FACTOR_ROLES, optional for the others.
+OTP_TOTP_ISSUER = env_str("FIDELIA_OTP_ISSUER", "Fidelia")
+OTP_TOTP_THROTTLE_FACTOR = 1  # a wrong code doubles the wait before the next try (1 s, 2 s, 4 s...)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "parties:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -188,7 +225,10 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("FIDELIA_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-if env_bool("FIDELIA_BEHIND_PROXY", False):
+# Behind a reverse proxy: trust its X-Forwarded-Proto, and its X-Forwarded-For for the client
+# address used by the lockout and the rate limits.
+FIDELIA_BEHIND_PROXY = env_bool("FIDELIA_BEHIND_PROXY", False)
+if FIDELIA_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Content-Security-Policy: no inline or third-party script; inline styles are needed by the
 # SVG charts and the API docs.
@@ -197,6 +237,13 @@ FIDELIA_CSP = env_str("FIDELIA_CSP", "; ".join([
     "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
     "frame-ancestors 'none'",
 ]))
+
+# Rate limits (fidelia/core/ratelimit.py): "N/second|minute|hour|day", per token, user or address;
+# "off" disables one. Counters live in the cache, so set FIDELIA_CACHE_URL (Redis) when several
+# processes serve Fidelia.
+FIDELIA_API_RATE = env_str("FIDELIA_API_RATE", "600/min")
+FIDELIA_API_FAILURE_RATE = env_str("FIDELIA_API_FAILURE_RATE", "30/min")
+FIDELIA_EXPORT_RATE = env_str("FIDELIA_EXPORT_RATE", "20/hour")
 
 FIDELIA_PAGE_SIZE = env_int("FIDELIA_PAGE_SIZE", 25)
 # Lists stop counting past this many rows ("more than 10,000"): counting costs more than a page.

@@ -1,4 +1,4 @@
-"""Idle and absolute session timeouts."""
+"""Idle and absolute session timeouts, and the two-factor gate."""
 from __future__ import annotations
 
 import time
@@ -7,6 +7,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, ResolverMatch, resolve, reverse
+from django.utils.http import urlencode
+
+from fidelia.accounts.two_factor import SecondStep, second_step
 
 AUTH_AT = "fidelia_auth_at"
 LAST_SEEN = "fidelia_last_seen"
@@ -40,3 +45,43 @@ class SessionTimeoutMiddleware:
             elif now - last_seen >= TOUCH_EVERY or LAST_SEEN not in session:
                 session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """Until a signed-in session has passed the second step (`two_factor.second_step`), every
+    page redirects to it: the code form, or the enrolment page for an administrator or DPO
+    without an authenticator yet. Exempt: sign-in, two-factor and sign-out pages, static files,
+    the language switch, and the API, whose session access is checked by its own auth class and
+    whose tokens are created by verified users."""
+
+    EXEMPT_PREFIXES = ("/static/", "/i18n/", "/api/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or self._exempt(request):
+            return self.get_response(request)
+        step = second_step(request)
+        if step == SecondStep.NONE:
+            return self.get_response(request)
+        target = reverse("accounts:otp_verify" if step == SecondStep.VERIFY else "accounts:otp_enrol")
+        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+    def _exempt(self, request: HttpRequest) -> bool:
+        path = request.path_info
+        if path.startswith(self.EXEMPT_PREFIXES) or path.startswith(settings.STATIC_URL):
+            return True
+        match = getattr(request, "resolver_match", None) or _resolve(path)
+        return match is not None and match.namespace == "accounts" and match.url_name in TWO_FACTOR_EXEMPT_VIEWS
+
+
+TWO_FACTOR_EXEMPT_VIEWS = frozenset({"login", "logout", "otp_verify", "otp_enrol"})
+
+
+def _resolve(path: str) -> ResolverMatch | None:
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None

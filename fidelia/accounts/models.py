@@ -56,6 +56,11 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Scopes only narrow what the user's role allows, never widen it.
+    read_only = models.BooleanField(_("read only"), default=False,
+                                    help_text=_("Refuse every change (POST, PATCH, PUT, DELETE)."))
+    apps = models.JSONField(_("applications"), default=list, blank=True,
+                            help_text=_("Labels of the applications the token may reach; empty for all."))
 
     class Meta:
         verbose_name = _("API token")
@@ -63,6 +68,14 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
+
+    @property
+    def is_scoped(self) -> bool:
+        return self.read_only or bool(self.apps)
+
+    def allows(self, *, app_label: str, write: bool) -> bool:
+        """Whether this token may call an endpoint of `app_label` (a change when `write`)."""
+        return not (write and self.read_only) and (not self.apps or app_label in self.apps)
 
     @staticmethod
     def hash(raw: str) -> str:

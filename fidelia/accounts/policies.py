@@ -139,15 +139,28 @@ def can_manage_subject_requests(user: User) -> bool:
     return _active(user) and user.role in {Role.DPO, Role.ADMIN}
 
 
-def can_manage_retention(user: User) -> bool:
-    """The retention register (how long data is kept) is the DPO's to change; the job runs it."""
-    return _active(user) and user.role == Role.DPO
-
-
 def can_view_audit(user: User) -> bool:
     """The audit log (who did what, when) is read by administrators and the DPO only; for anyone
     else its pages answer 404 and no link to them is shown."""
     return _active(user) and user.role in {Role.ADMIN, Role.DPO}
+
+
+TWO_FACTOR_ROLES = frozenset({Role.ADMIN, Role.DPO})
+
+
+def requires_two_factor(user: User) -> bool:
+    """Administrators and the DPO must sign in with a second factor (TOTP); others may choose to."""
+    return user.role in TWO_FACTOR_ROLES
+
+
+def can_manage_own_tokens(user: User) -> bool:
+    """Every active user may hold personal API tokens; a token never grants more than its user's role."""
+    return _active(user)
+
+
+def can_manage_retention(user: User) -> bool:
+    """The retention register (how long data is kept) is the DPO's to change; the job runs it."""
+    return _active(user) and user.role == Role.DPO
 
 
 def can_read_retention(user: User) -> bool:

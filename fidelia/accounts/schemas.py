@@ -20,6 +20,10 @@ class MeOut(Schema):
 
 class TokenCreateIn(Schema):
     name: text(100) = Field(..., description="What the token is for, e.g. “ERP synchronisation”.")
+    read_only: bool = Field(False, description="Refuse every change made with this token.")
+    apps: list[text(50)] = Field(default_factory=list, max_length=20,
+                                 description="Application labels the token may reach (e.g. “parties”, “sales”); "
+                                             "empty for all those the user's role allows.")
 
 
 class TokenOut(Schema):
@@ -28,6 +32,8 @@ class TokenOut(Schema):
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    read_only: bool
+    apps: list[str]
 
 
 class TokenCreatedOut(TokenOut):

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
+from django.apps import apps
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
@@ -44,6 +45,19 @@ class ApiErrorCode(StrEnum):
     MALFORMED = "malformed_request"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     HTTP_ERROR = "http_error"
+    TOKEN_SCOPE = "token_scope"
+    RATE_LIMITED = "rate_limited"
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class RateLimited(Exception):
+    """Too many requests: answered 429 with a Retry-After header (seconds)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
 
 
 # --- input types -----------------------------------------------------------------------------
@@ -178,6 +192,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
                 404: ErrorCode.NOT_FOUND}.get(exc.status_code, ApiErrorCode.HTTP_ERROR)
         return error_response(api, request, status=exc.status_code, code=code, message=str(exc))
 
+    def on_rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+        response = error_response(api, request, status=429, code=ApiErrorCode.RATE_LIMITED,
+                                  message=_("Too many requests: retry in %(seconds)s seconds.") % {"seconds": exc.retry_after})
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+
+    api.add_exception_handler(RateLimited, on_rate_limited)
     api.add_exception_handler(NinjaValidationError, on_validation)
     api.add_exception_handler(DomainError, on_domain)
     api.add_exception_handler(Http404, on_404)
@@ -186,7 +207,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 
 class FideliaAPI(NinjaAPI):
-    """A NinjaAPI whose routing errors (unknown path, method not allowed) also use the error shape."""
+    """A NinjaAPI whose routing errors (unknown path, method not allowed) also use the error shape,
+    and which tells the authentication which application an endpoint belongs to
+    (`request.fidelia_api_app`, the label of the app whose api.py declares it) so that
+    application-limited tokens can be checked before anything runs."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "view" mode wraps the whole operation, authentication included.
+        self.add_decorator(_tag_app_label, mode="view")
 
     def _get_urls(self) -> list[URLPattern | URLResolver]:
         urls = super()._get_urls()
@@ -215,6 +244,27 @@ class FideliaAPI(NinjaAPI):
 
 
 # --- authentication (the schemes live in fidelia.accounts.api) ---
+
+def _tag_app_label(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap an operation's run() so the request carries the label of the endpoint's app.
+    An endpoint whose app cannot be told gets "" (which no application-limited token allows)."""
+    operation = getattr(run, "__self__", None)
+    view_func = getattr(operation, "view_func", None)
+    config = apps.get_containing_app_config(getattr(view_func, "__module__", "") or "")
+    label = config.label if config is not None else ""
+
+    @functools.wraps(run)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        request.fidelia_api_app = label  # type: ignore[attr-defined]
+        return run(request, *args, **kwargs)
+
+    return wrapper
+
+
+def api_app_label(request: HttpRequest) -> str:
+    """The label of the app serving this API request ("" when unknown)."""
+    return getattr(request, "fidelia_api_app", "")
+
 
 def current_user(request: HttpRequest) -> Any:
     """The user authenticated for this API request (by token or session)."""

@@ -9,8 +9,7 @@ import pytest
 from django.test import Client
 
 from fidelia.accounts.models import User
-from fidelia.accounts.services import api_token_create
-from fidelia.core.testing import Personas
+from fidelia.core.testing import Personas, make_token
 from fidelia.sales.models import Product, ProductFamily
 
 
@@ -29,9 +28,8 @@ class ApiClient(Client):
 
 @pytest.fixture
 def api_as(db) -> Callable[[User], ApiClient]:
-    def make(user: User) -> ApiClient:
-        _token, raw = api_token_create(user=user, name="tests")
-        return ApiClient(raw)
+    def make(user: User, *, read_only: bool = False, apps: list[str] | None = None) -> ApiClient:
+        return ApiClient(make_token(user, read_only=read_only, apps=apps))
 
     return make
 
