@@ -190,3 +190,30 @@ def test_the_subject_export_command_is_audited_on_the_cli_channel(personas, caps
     with pytest.raises(CommandError):
         call_command("subject_export", str(party.pk), "--as", "marketing")
     assert AuditEntry.objects.filter(action=AuditAction.EXPORT).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_do_not_fork_the_chain_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's real concurrency")
+    import threading
+
+    start = threading.Barrier(4)
+
+    def write(n: int) -> None:
+        try:
+            start.wait()
+            for _ in range(n):
+                audit_record(action="login", actor_username=threading.current_thread().name)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(15,), name=f"w{i}") for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    report = audit_verify()
+    assert report.intact and report.checked == 60
+    assert AuditEntry.objects.values("previous_digest").distinct().count() == 60
