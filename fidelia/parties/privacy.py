@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -67,6 +67,16 @@ def export(party_id: int) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def _former_tags(party_id: int) -> set[str]:
+    """Tag names the party's change history shows it carried ({"tags": [before, after]})."""
+    names: set[str] = set()
+    for changes in ActivityEvent.objects.filter(party_id=party_id, changes__has_key="tags").values_list(
+            "changes", flat=True):
+        for side in changes.get("tags") or []:
+            names.update(n for n in (side if isinstance(side, list) else []) if isinstance(n, str))
+    return names
+
+
 def erase(party_id: int) -> int:
     """Anonymise the party and delete its contact points, household, consents and life events.
 
@@ -82,8 +92,10 @@ def erase(party_id: int) -> int:
         return 0
     tag_ids = list(Party.tags.through.objects.filter(party_id=party_id).values_list("tag_id", flat=True))
     Party.tags.through.objects.filter(party_id=party_id).delete()
-    # A tag only this person carried may itself describe them: it goes too.
-    changed += Tag.objects.filter(pk__in=tag_ids, parties__isnull=True).delete()[0]
+    # A tag only this person carried may itself describe them: it goes too — including the tags
+    # they carried once (known from the change history) that nobody carries any more.
+    former = _former_tags(party_id)
+    changed += Tag.objects.filter(Q(pk__in=tag_ids) | Q(name__in=former), parties__isnull=True).delete()[0]
     # Listed in a relative's household too: that entry names the subject, so it loses the name.
     HouseholdMember.objects.filter(member_party_id=party_id).update(
         member_party=None, first_name="—", last_name="", birth_date=None)
