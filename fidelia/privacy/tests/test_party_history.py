@@ -118,3 +118,22 @@ def test_no_sensitive_value_shown_no_sensitive_read_written(personas: Personas) 
     services.party_update(party=party, actor=personas.alice, version=party.version, job_title="Notaire")
     assert _history(personas.alice, party).status_code == 200
     assert _sensitive_reads(personas.alice) == []
+
+
+def test_the_query_count_does_not_grow_with_the_history(personas: Personas, party: Party) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(personas.alice)
+    url = reverse("privacy:party_history", args=[party.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for i in range(20):
+        party = services.party_update(party=party, actor=personas.bob if i % 2 else personas.alice,
+                                      version=party.version, job_title=f"Poste {i}", income_bracket="lt20" if i % 2 else "gt120")
+    assert count() == few
