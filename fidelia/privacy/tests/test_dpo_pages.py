@@ -171,3 +171,12 @@ def test_dashboard_shows_deadlines_retention_and_consent_coverage(client, person
     assert [50, 50] in [cell[2:] for cell in cells]
     page = response.content.decode()
     assert 'id="deadline-data"' in page and 'id="coverage-data"' in page and 'data-chart="heatmap"' in page
+
+
+@pytest.mark.django_db
+def test_out_of_range_ids_are_404_not_500(client, personas):
+    client.force_login(personas.dpo)
+    huge = 2**64
+    assert client.get(f"/privacy/requests/{huge}/").status_code == 404
+    assert client.post(f"/privacy/requests/{huge}/start/", {"version": 1}).status_code == 404
+    assert client.get(f"/privacy/customers/{huge}/export/", {"format": "json"}).status_code == 404
