@@ -238,7 +238,6 @@ class HistoryItem:
     event: ActivityEvent
     label: str
     changes: list[HistoryChange] = field(default_factory=list)
-    hidden: int = 0  # changes left out because the viewer may not read them
 
 
 def _model_field(object_type: str, name: str) -> models.Field | None:
@@ -248,22 +247,57 @@ def _model_field(object_type: str, name: str) -> models.Field | None:
         return None
 
 
-def _display(model_field: models.Field | None, value: Any) -> str:
+# Relations whose target may be named in the history: staff and teams. A related *customer*
+# (organisation, parent company) stays a number: the reader may not be allowed to see it.
+NAMED_RELATIONS = frozenset({"accounts.user", "accounts.team"})
+
+
+def _related_label(model_field: models.Field | None) -> str:
+    if model_field is None or not model_field.is_relation or model_field.related_model is None:
+        return ""
+    return model_field.related_model._meta.label_lower
+
+
+def _names(wanted: dict[str, set[Any]]) -> dict[tuple[str, Any], str]:
+    """{(model label, pk): display name} for the staff and teams a page of history mentions —
+    one query per model, whatever the number of events."""
+    names: dict[tuple[str, Any], str] = {}
+    for label, pks in wanted.items():
+        for obj in apps.get_model(label).objects.filter(pk__in=pks):
+            names[(label, obj.pk)] = str(obj)
+    return names
+
+
+def _display(model_field: models.Field | None, value: Any, names: dict[tuple[str, Any], str]) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list):
-        return ", ".join(_display(None, v) for v in value) or "—"
+        return ", ".join(_display(None, v, names) for v in value) or "—"
     if model_field is not None and getattr(model_field, "flatchoices", None):
         return str(dict(model_field.flatchoices).get(value, value))
     if model_field is not None and model_field.is_relation:
-        return f"#{value}"
+        return names.get((_related_label(model_field), value), f"#{value}")
     return str(value)
 
 
 def _label(model_field: models.Field | None, name: str) -> str:
     return str(model_field.verbose_name) if model_field is not None else name.replace("_", " ")
+
+
+def _visible_changes(event: ActivityEvent, allowed: frozenset[str]) -> tuple[list[tuple[str, Any]], set[str]]:
+    """The (field, value) pairs of `event` the reader may see, and the sensitive fields among them."""
+    changes = event.changes if isinstance(event.changes, dict) else {}
+    visible, shown = [], set()
+    for name, value in changes.items():
+        sensitive = SENSITIVE_CHANGES.get((event.object_type, name))
+        if sensitive and sensitive not in allowed:
+            continue
+        if sensitive:
+            shown.add(sensitive)
+        visible.append((name, value))
+    return visible, shown
 
 
 def history_items(events: Iterable[ActivityEvent], *, user: User) -> tuple[list[HistoryItem], set[str]]:
@@ -273,26 +307,30 @@ def history_items(events: Iterable[ActivityEvent], *, user: User) -> tuple[list[
     its label); the caller audits the returned set as one sensitive read.
     """
     allowed = policies.readable_sensitive(user)
-    items: list[HistoryItem] = []
     shown: set[str] = set()
+    pending: list[tuple[ActivityEvent, list[tuple[models.Field | None, str, Any]]]] = []
+    wanted: dict[str, set[Any]] = {}
     for event in events:
+        visible, sensitive = _visible_changes(event, allowed)
+        shown |= sensitive
+        rows = [(_model_field(event.object_type, name), name, value) for name, value in visible]
+        for model_field, _name, value in rows:
+            if _related_label(model_field) in NAMED_RELATIONS:
+                pair = value if isinstance(value, list) else [value]
+                wanted.setdefault(_related_label(model_field), set()).update(v for v in pair if isinstance(v, int))
+        pending.append((event, rows))
+    names = _names(wanted)
+    items: list[HistoryItem] = []
+    for event, rows in pending:
         try:
             label = str(ActivityAction(event.action).label)
         except ValueError:
             label = event.action
         item = HistoryItem(event=event, label=label)
-        changes = event.changes if isinstance(event.changes, dict) else {}
-        for name, value in changes.items():
-            sensitive = SENSITIVE_CHANGES.get((event.object_type, name))
-            if sensitive and sensitive not in allowed:
-                item.hidden += 1
-                continue
-            if sensitive:
-                shown.add(sensitive)
-            model_field = _model_field(event.object_type, name)
+        for model_field, name, value in rows:
             is_pair = isinstance(value, list) and len(value) == 2
-            old, new = (value if is_pair else (None, value))
-            item.changes.append(HistoryChange(label=_label(model_field, name), old=_display(model_field, old),
-                                              new=_display(model_field, new), is_pair=is_pair))
+            old, new = value if is_pair else (None, value)
+            item.changes.append(HistoryChange(label=_label(model_field, name), old=_display(model_field, old, names),
+                                              new=_display(model_field, new, names), is_pair=is_pair))
         items.append(item)
     return items, shown

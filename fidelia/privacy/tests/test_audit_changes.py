@@ -84,3 +84,18 @@ def test_a_change_outside_any_request_has_no_request_id_but_is_audited(personas:
     party = f.person(owner=personas.alice)
     row = AuditEntry.objects.filter(action=AuditAction.CREATE, party_id=party.pk).get()
     assert (row.request_id, row.channel) == ("", "")
+
+
+def test_an_api_change_is_audited_on_the_api_channel_with_its_request_id(personas: Personas) -> None:
+    from fidelia.accounts.services import api_token_create
+
+    party = f.person(owner=personas.alice)
+    _token, raw = api_token_create(user=personas.alice, name="audit test")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    response = client.post(f"/api/parties/{party.pk}/emails", {"address": "api.secret@example.fr"},
+                           content_type="application/json", headers={"X-Request-ID": "support-ticket-4242"})
+    assert response.status_code == 201
+    row = AuditEntry.objects.filter(object_type="parties.email").get()
+    assert (row.action, row.channel, row.request_id) == (AuditAction.CREATE, "api", "support-ticket-4242")
+    assert response["X-Request-ID"] == "support-ticket-4242"
+    assert (row.actor_username, row.party_id, row.fields) == ("alice", party.pk, ["address"])

@@ -137,3 +137,15 @@ def test_the_query_count_does_not_grow_with_the_history(personas: Personas, part
         party = services.party_update(party=party, actor=personas.bob if i % 2 else personas.alice,
                                       version=party.version, job_title=f"Poste {i}", income_bracket="lt20" if i % 2 else "gt120")
     assert count() == few
+
+
+def test_a_new_owner_is_named_but_a_related_customer_stays_a_number(personas: Personas, party: Party) -> None:
+    services.party_update(party=party, actor=personas.manager, version=party.version, owner=personas.bob)
+    response = _history(personas.manager, party)
+    changes = {c.label: (c.old, c.new) for c in response.context["items"][0].changes}
+    assert changes["owner"] == ("Alice Martin", "Bob Bernard")
+    other = f.organisation(owner=personas.outsider, actor=personas.admin, legal_name="Secrète SARL")
+    fresh = Party.objects.get(pk=party.pk)
+    services.party_update(party=fresh, actor=personas.admin, version=fresh.version, organisation=other)
+    body = _history(personas.manager, party).content.decode()
+    assert f"#{other.pk}" in body and "Secrète" not in body
