@@ -6,6 +6,7 @@ import json
 import zipfile
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -19,6 +20,12 @@ from fidelia.privacy.models import AuditEntry
 SPOUSE = ("Voisinetmari", "voisin.mari@exemple.fr")
 CONTACT = ("Contactorga", "contact.orga@exemple.fr")
 OTHERS = SPOUSE + CONTACT
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_counters():
+    """Export rate counters live in the cache: each test starts from zero."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -136,3 +143,11 @@ def test_command_writes_each_format(personas, family, tmp_path):
     with pytest.raises(CommandError):
         call_command("subject_export", family.pk, "--as", "dpo", "--format", "docx", "--output", str(tmp_path / "x"))
     assert AuditEntry.objects.filter(action=AuditAction.EXPORT, party_id=family.pk).count() == 2
+
+
+@pytest.mark.django_db
+def test_exports_are_rate_limited_per_user(client, personas, family, settings):
+    settings.FIDELIA_EXPORT_RATE = "2/hour"
+    assert [download(client, personas.dpo, family, "json").status_code for _ in range(3)] == [200, 200, 429]
+    assert AuditEntry.objects.filter(action=AuditAction.EXPORT).count() == 2
+    assert download(client, personas.admin, family, "json").status_code == 200

@@ -20,6 +20,7 @@ from fidelia.accounts import policies
 from fidelia.core.errors import DomainError
 from fidelia.core.htmx import pick_template
 from fidelia.core.pagination import CappedPaginator
+from fidelia.core.ratelimit import rate_limited
 from fidelia.parties.forms import add_domain_errors
 from fidelia.parties.selectors import consent_coverage, party_get_for_user
 from fidelia.privacy import selectors, services, suppression
@@ -192,8 +193,9 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@rate_limited("export")
 def subject_export(request: HttpRequest, party_id: int) -> HttpResponse:
-    """Everything held about one customer, as ?format=json|csv|html|pdf (audited)."""
+    """Everything held about one customer, as ?format=json|csv|html|pdf (audited; FIDELIA_EXPORT_RATE per user)."""
     if not policies.can_export_subject(request.user):
         raise Http404
     party = party_get_for_user(user=request.user, pk=party_id)
