@@ -1066,7 +1066,9 @@ class Generator:
                 strict=True,
             )
         ]
-        stamps = self._datetimes_of(day, rng.integers(8 * 60, 19 * 60, m))
+        minutes = rng.integers(8 * 60, 19 * 60, m)
+        stamps = self._datetimes_of(day, minutes)
+        self._last_contacts(p, who, day * 1440 + minutes, inbound)
         return {
             "id": self._str(ids),
             "party_id": self._str(p["ids"][who]),
@@ -1080,6 +1082,21 @@ class Generator:
             "created_at": stamps,
             "updated_at": stamps,
         }
+
+
+    def _last_contacts(self, p: dict, who: np.ndarray, moments: np.ndarray, inbound: np.ndarray) -> None:
+        """Each party's last inbound and last outbound contact (what `party_note_contact` keeps),
+        added to the parties' columns; `moments` are day ordinal × 1440 + minute of the day."""
+        columns = p["_columns"]
+        for name, mask in (("last_inbound_at", inbound), ("last_outbound_at", ~inbound)):
+            latest = np.full(p["n"], -1, dtype=np.int64)
+            np.maximum.at(latest, who[mask], moments[mask])
+            has = np.flatnonzero(latest >= 0)
+            column: list[str | None] = [None] * p["n"]
+            for i, text in zip(has.tolist(), self._datetimes_of(latest[has] // 1440, latest[has] % 1440),
+                               strict=True):
+                column[i] = text
+            columns[name] = column
 
 
 def _round_half_even_div(numerator: np.ndarray, denominator: int) -> np.ndarray:
