@@ -2,6 +2,8 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
 from django.test import Client
 
@@ -52,3 +54,12 @@ def _login_request() -> HttpRequest:
     request.path = request.path_info = "/accounts/login/"
     request.META.update(REMOTE_ADDR="127.0.0.1", SERVER_NAME="testserver", SERVER_PORT="80")
     return request
+
+
+@pytest.fixture(autouse=True)
+def fresh_local_cache() -> None:
+    """Rate-limit counters live in the cache and database ids repeat between tests: each test
+    starts with an empty local-memory cache (a shared Redis is never flushed)."""
+    backend = caches["default"]
+    if isinstance(backend, LocMemCache):
+        backend.clear()
