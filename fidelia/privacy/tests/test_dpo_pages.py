@@ -180,3 +180,23 @@ def test_out_of_range_ids_are_404_not_500(client, personas):
     assert client.get(f"/privacy/requests/{huge}/").status_code == 404
     assert client.post(f"/privacy/requests/{huge}/start/", {"version": 1}).status_code == 404
     assert client.get(f"/privacy/customers/{huge}/export/", {"format": "json"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_register_and_dashboard_queries_do_not_grow_with_the_requests(client, personas, django_assert_max_num_queries):
+    client.force_login(personas.dpo)
+    make_request(personas, days_ago=3)
+    client.get(reverse("privacy:request_list"))  # warm up (session, sign-in bookkeeping)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("privacy:request_list"))
+    for days in range(30):
+        make_request(personas, days_ago=days)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(reverse("privacy:request_list")).status_code == 200
+    client.get(reverse("privacy:dashboard"))
+    with django_assert_max_num_queries(40) as dashboard:
+        client.get(reverse("privacy:dashboard"))
+    for days in range(30):
+        make_request(personas, days_ago=days)
+    with django_assert_max_num_queries(len(dashboard.captured_queries)):
+        assert client.get(reverse("privacy:dashboard")).status_code == 200
