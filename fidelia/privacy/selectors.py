@@ -9,8 +9,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -137,11 +138,18 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def _by_username(username: str) -> Q:
+    """Entries of that user, found by id (indexed: the log may hold millions of rows), and entries
+    carrying only that name (failed sign-ins). Case does not matter."""
+    ids = list(get_user_model().objects.filter(username__iexact=username).values_list("pk", flat=True))
+    return Q(actor_id__in=ids) | Q(actor_id__isnull=True, actor_username__iexact=username)
+
+
 def audit_entries(*, filters: AuditFilters) -> QuerySet[AuditEntry]:
     """Entries matching `filters`, newest first. The caller has checked `policies.can_view_audit`."""
     qs = AuditEntry.objects.all()
     if filters.username:
-        qs = qs.filter(actor_username__iexact=filters.username.strip())
+        qs = qs.filter(_by_username(filters.username.strip()))
     if filters.party_id is not None:
         qs = qs.filter(party_id=filters.party_id)
     if filters.object_type:
@@ -157,23 +165,38 @@ def audit_entries(*, filters: AuditFilters) -> QuerySet[AuditEntry]:
     return qs.order_by("-id")
 
 
+SUMMARY_COUNT_CAP = 100_000
+
+
 @dataclass(frozen=True)
 class AuditSummary:
     """The chain at a glance, without verifying it (that is `fidelia audit_verify`'s job)."""
 
-    count: int
+    count: int  # exact up to SUMMARY_COUNT_CAP, then the cap + 1 (`is_capped`)
     first_id: int | None
     last_id: int | None
     last_at: dt.datetime | None
     last_retention_at: dt.datetime | None
 
+    @property
+    def cap(self) -> int:
+        return SUMMARY_COUNT_CAP
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > SUMMARY_COUNT_CAP
+
 
 def audit_summary() -> AuditSummary:
-    """Two aggregate queries over indexed columns, whatever the size of the log."""
-    agg = AuditEntry.objects.aggregate(count=Count("id"), first=Min("id"), last=Max("id"), last_at=Max("created_at"))
-    retention = AuditEntry.objects.filter(action=AuditAction.RETENTION).aggregate(at=Max("created_at"))["at"]
-    return AuditSummary(count=agg["count"], first_id=agg["first"], last_id=agg["last"], last_at=agg["last_at"],
-                        last_retention_at=retention)
+    """A few index-bound queries whatever the size of the log: the count stops at the cap, the
+    first and last entries come from the primary key."""
+    count = AuditEntry.objects.order_by().values("pk")[: SUMMARY_COUNT_CAP + 1].count()
+    first = AuditEntry.objects.order_by("id").values_list("id", flat=True).first()
+    last = AuditEntry.objects.order_by("-id").values_list("id", "created_at").first()
+    retention = (AuditEntry.objects.filter(action=AuditAction.RETENTION).order_by("-id")
+                 .values_list("created_at", flat=True).first())
+    return AuditSummary(count=count, first_id=first, last_id=last[0] if last else None,
+                        last_at=last[1] if last else None, last_retention_at=retention)
 
 
 def audit_action_label(action: str) -> str:
@@ -192,16 +215,20 @@ def with_action_labels(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
 
 
 def audit_export_table(entries: QuerySet[AuditEntry], *, limit: int) -> tuple[list[str], Iterator[list[Any]]]:
-    """Header and rows (at most `limit`) of an audit export, in the viewer's order."""
+    """Header and rows (at most `limit`) of an audit export, in the viewer's order, times in the
+    current time zone. Plain tuples, not model instances: an export may hold 100,000 rows."""
     header = [_("Time"), _("User"), _("Action"), _("Record type"), _("Record id"), _("Customer id"),
               _("Fields"), _("Channel"), _("Request id")]
     local = timezone.get_current_timezone()
+    labels = {value: str(label) for value, label in AuditAction.choices}
+    columns = ("created_at", "actor_username", "action", "object_type", "object_id", "party_id", "fields",
+               "channel", "request_id")
 
     def rows() -> Iterator[list[Any]]:
-        for e in entries[:limit].iterator(chunk_size=2000):
-            yield [timezone.localtime(e.created_at, local).replace(microsecond=0).isoformat(), e.actor_username,
-                   audit_action_label(e.action), e.object_type, e.object_id, e.party_id, ", ".join(e.fields or []),
-                   e.channel, e.request_id]
+        for at, user, action, otype, oid, party, fields, channel, rid in (
+                entries[:limit].values_list(*columns).iterator(chunk_size=5000)):
+            yield [at.astimezone(local).replace(microsecond=0).isoformat(), user, labels.get(action, action),
+                   otype, oid, party, ", ".join(fields or []), channel, rid]
 
     return header, rows()
 

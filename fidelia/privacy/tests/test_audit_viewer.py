@@ -69,6 +69,8 @@ def test_filters_by_user_action_customer_record_and_period(personas: Personas) -
         return [(e.actor_username, e.action) for e in response.context["page"].object_list]
 
     assert names(user="ALICE") == [("alice", "update"), ("alice", "login")]
+    audit_record(action=AuditAction.LOGIN_FAILED, actor_username="Nobody")
+    assert names(user="nobody") == [("Nobody", "login_failed")]
     assert names(user="alice", action="login") == [("alice", "login")]
     assert names(party="8") == [("bob", "update")]
     assert names(object_type="parties.party", object_id="7") == [("alice", "update")]
