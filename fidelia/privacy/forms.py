@@ -70,6 +70,7 @@ class AuditExportForm(forms.Form):
 # ---------------------------------------------------------------- Data-subject requests
 # (imports of this section kept here so the section can be appended and read on its own)
 from django.utils import timezone  # noqa: E402
+from django.utils.text import capfirst  # noqa: E402
 
 from fidelia.privacy.enums import (  # noqa: E402
     SubjectRequestChannel,
@@ -77,6 +78,11 @@ from fidelia.privacy.enums import (  # noqa: E402
     SubjectRequestStatus,
     SuppressionKind,
 )
+
+
+def _capitalised(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    # the enums' labels are lower-case for use inside sentences; a menu starts each with a capital
+    return [(value, capfirst(label)) for value, label in choices]
 
 
 class _IsoDateInput(forms.DateInput):
@@ -89,9 +95,10 @@ class _IsoDateInput(forms.DateInput):
 class SubjectRequestFilterForm(forms.Form):
     """Filters of the request register (GET); an invalid value is ignored, never an error page."""
 
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All statuses")), ("open", _("Open")), *SubjectRequestStatus.choices])
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *SubjectRequestKind.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False, initial="open",
+                               choices=[("", _("All statuses")), ("open", _("Open")), *_capitalised(SubjectRequestStatus.choices)])
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=[("", _("All kinds")), *_capitalised(SubjectRequestKind.choices)])
     deadline = forms.ChoiceField(label=_("Deadline"), required=False, choices=[
         ("", _("Any deadline")), ("overdue", _("Overdue")), ("due_soon", _("Due within 7 days")), ("later", _("Later"))])
 
@@ -102,10 +109,10 @@ class SubjectRequestFilterForm(forms.Form):
 
 
 class SubjectRequestForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of request"), choices=SubjectRequestKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of request"), choices=_capitalised(SubjectRequestKind.choices))
     requester_name = forms.CharField(label=_("Requester's name"), max_length=200)
     requester_contact = forms.CharField(label=_("Requester's contact (e-mail, address…)"), max_length=200, required=False)
-    channel = forms.ChoiceField(label=_("Received through"), choices=SubjectRequestChannel.choices)
+    channel = forms.ChoiceField(label=_("Received through"), choices=_capitalised(SubjectRequestChannel.choices))
     received_on = forms.DateField(label=_("Received on"), widget=_IsoDateInput(),
                                   help_text=_("The one-month deadline runs from this date."))
     party = forms.IntegerField(label=_("Customer number"), required=False, min_value=1, max_value=MAX_ID,
@@ -142,7 +149,7 @@ class SubjectRequestRefuseForm(_VersionedForm):
 
 
 class SuppressionAddForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=SuppressionKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=_capitalised(SuppressionKind.choices))
     value = forms.CharField(label=_("E-mail or phone"), max_length=254)
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
