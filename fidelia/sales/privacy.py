@@ -105,13 +105,12 @@ def former_customers(policy: Any, *, now: dt.datetime, apply: bool) -> Retention
                                  Coalesce(Cast("last_inbound_at", DateField()), _NEVER),
                                  Cast(F("created_at"), DateField())))
              .filter(end__lt=policy.cutoff(now).date()))
+    if not apply:
+        return RetentionOutcome(policy.key, ended.count(), 0)
     ids = list(ended.values_list("pk", flat=True))
-    acted = 0
-    if apply:
-        for party_id in ids:
-            subject_erase(party_id=party_id)
-            acted += 1
-    return RetentionOutcome(policy.key, len(ids), acted)
+    for party_id in ids:
+        subject_erase(party_id=party_id)
+    return RetentionOutcome(policy.key, len(ids), len(ids))
 
 
 def register_hooks() -> None:
