@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "fidelia.accounts.middleware.SessionTimeoutMiddleware",
     "fidelia.accounts.middleware.TwoFactorMiddleware",
     "fidelia.core.middleware.SecurityHeadersMiddleware",
+    "fidelia.core.middleware.AccessDeniedAuditMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -43,3 +43,44 @@ class SecurityHeadersMiddleware:
             patch_cache_control(response, no_store=True, private=True)
             patch_vary_headers(response, ["Cookie"])
         return response
+
+
+class AccessDeniedAuditMiddleware:
+    """Every 403 the site answers (pages and API) writes one `ACCESS_DENIED` audit row: who, which
+    view, which customer when the URL names one, and the refused fields when an API error lists
+    them. (Reads of what a user may not see answer 404 and are audited by the selectors.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 403:
+            self._audit(request, response)
+        return response
+
+    @staticmethod
+    def _audit(request: HttpRequest, response: HttpResponse) -> None:
+        # imported here: the core does not depend on the privacy app at import time
+        from fidelia.privacy.reads import audit_access_denied
+
+        match = getattr(request, "resolver_match", None)
+        kwargs = match.kwargs if match else {}
+        party_id = kwargs.get("party_id", kwargs.get("pk")) if match and "parties" in match.view_name else kwargs.get("party_id")
+        # API callers are authenticated per request (`request.auth`), pages by session (`request.user`)
+        actor = getattr(request, "auth", None) or getattr(request, "user", None)
+        audit_access_denied(user=actor, obj_type=(match.view_name if match else request.path)[-40:],
+                            party_id=party_id if isinstance(party_id, int) else None,
+                            fields=_refused_fields(response))
+
+
+def _refused_fields(response: HttpResponse) -> list[str]:
+    """The field names of an API error body (`{"error": {"fields": {...}}}`), if any."""
+    import json
+    if not response.get("Content-Type", "").startswith("application/json") or getattr(response, "streaming", False):
+        return []
+    try:
+        fields = json.loads(response.content).get("error", {}).get("fields", {})
+    except (ValueError, AttributeError):
+        return []
+    return [str(name)[:100] for name in fields][:20] if isinstance(fields, dict) else []

@@ -32,6 +32,7 @@ from fidelia.core.api import (
 from fidelia.core.errors import PermissionDenied
 from fidelia.core.validation import normalize_email, normalize_phone
 from fidelia.parties import selectors, services
+from fidelia.parties.fields import FieldForbidden, field_rights, is_child, served_on_file
 from fidelia.parties.models import Address, Email, Party, Phone
 from fidelia.parties.schemas import (
     AddressAddIn,
@@ -55,6 +56,7 @@ from fidelia.parties.schemas import (
     PhoneOut,
     SearchIn,
 )
+from fidelia.privacy.reads import audit_sensitive_read
 
 router = Router(tags=["Customers"])
 
@@ -72,15 +74,25 @@ def _references(user: User, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _file(request: HttpRequest, response: HttpResponse, pk: int) -> Party:
-    party = selectors.party_file(user=current_user(request), pk=pk)
+    """The customer file for `PartyOut` (which leaves out what the caller may not read), with its
+    ETag; the sensitive fields it serves are audited once."""
+    user = current_user(request)
+    party = selectors.party_file(user=user, pk=pk)
     set_etag(response, party.version)
+    audit_sensitive_read(user=user, fields=served_on_file(user, party), party_id=party.pk, obj_type="parties.party")
     return party
 
 
-@router.get("/parties", response={200: PartyPage, **errors()}, summary="List customers")
+@router.get("/parties", response={200: PartyPage, **errors(403)}, summary="List customers")
 def list_parties(request: HttpRequest, filters: Query[PartyFiltersIn], page: Query[PageIn]) -> dict[str, Any]:
-    """Customers the caller may read, filtered and sorted, one page at a time with the total count."""
-    chosen = selectors.PartyFilters(**{k: v for k, v in filters.dict().items() if v is not None})
+    """Customers the caller may read, filtered and sorted, one page at a time with the total count.
+
+    Filtering on a field the caller may not read (income bracket) is refused: 403 `field_forbidden`."""
+    sent = {k: v for k, v in filters.dict().items() if v is not None}
+    refused = set(sent) & field_rights(current_user(request)).hidden_party_attrs()
+    if refused:
+        raise FieldForbidden(refused, _("You may not filter on this field."))
+    chosen = selectors.PartyFilters(**sent)
     queryset = selectors.party_list(user=current_user(request), filters=chosen).prefetch_related("tags")
     return paginate(queryset, page)
 
@@ -128,7 +140,7 @@ def get_party(request: HttpRequest, response: HttpResponse, party_id: int = Part
     return _file(request, response, party_id)
 
 
-@router.patch("/parties/{party_id}", response={200: PartyOut, **errors(404, 412, 428)},
+@router.patch("/parties/{party_id}", response={200: PartyOut, **errors(403, 404, 412, 428)},
               summary="Update a customer",
               openapi_extra=etag_documented())
 def update_party(request: HttpRequest, response: HttpResponse, payload: PartyUpdateIn,
@@ -209,7 +221,7 @@ def remove_address(request: HttpRequest, party_id: int = PartyId, address_id: in
     return Status(204, None)
 
 
-@router.post("/parties/{party_id}/household-members", response={201: HouseholdMemberOut, **errors(404)},
+@router.post("/parties/{party_id}/household-members", response={201: HouseholdMemberOut, **errors(403, 404)},
              summary="Add a household member")
 def add_household_member(request: HttpRequest, payload: HouseholdMemberIn,
                          party_id: int = PartyId) -> Status[Any]:
@@ -218,7 +230,11 @@ def add_household_member(request: HttpRequest, payload: HouseholdMemberIn,
     party = _party_for_write(request, party_id)
     data = payload.dict()
     data["member_party"] = resolve(selectors.parties_for_user(user), data["member_party"], field="member_party")
-    return Status(201, services.household_member_add(party=party, actor=user, **data))
+    member = services.household_member_add(party=party, actor=user, **data)
+    if is_child(member) and field_rights(user).children_birth_dates:
+        audit_sensitive_read(user=user, fields=["children_birth_dates"], party_id=party.pk,
+                             obj_type="parties.householdmember")
+    return Status(201, member)
 
 
 @router.delete("/parties/{party_id}/household-members/{member_id}", response={204: None, **errors(404)},

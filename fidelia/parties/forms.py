@@ -27,6 +27,7 @@ from fidelia.parties.enums import (
     PartyKind,
     Stage,
 )
+from fidelia.parties.fields import ASSIGNMENT_ATTRS, field_rights
 from fidelia.parties.models import HouseholdMember, Party
 from fidelia.parties.selectors import SORTS, PartyFilters, parties_for_user
 from fidelia.parties.services import PARTY_FIELDS, AddressInput
@@ -170,10 +171,25 @@ class PartyForm(forms.Form):
             self.fields["owner"].queryset = owner_choices(user)
         else:
             del self.fields["owner"], self.fields["team"]
+        # Fields the user may not read are not offered; one sent anyway (a crafted POST) is an
+        # error in `clean`, never silently dropped.
+        withheld = set(field_rights(user).hidden_party_attrs())
+        if not policies.can_assign_owner(user):
+            withheld |= set(ASSIGNMENT_ATTRS)
+        for name in withheld & set(self.fields):
+            del self.fields[name]
+        self.withheld_sent = sorted(n for n in withheld if self.data.get(n) not in (None, ""))
         if kind == PartyKind.PERSON:
             self.fields["last_name"].required = True
         else:
             self.fields["legal_name"].required = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.withheld_sent:
+            self.add_error(None, _("You may not change these fields: %(fields)s.")
+                           % {"fields": ", ".join(self.withheld_sent)})
+        return data
 
     def party_values(self) -> dict[str, Any]:
         """Cleaned fields as the services take them (`tags` as a list of names)."""

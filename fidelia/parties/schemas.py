@@ -3,11 +3,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from ninja import Field, Schema
-from pydantic import StringConstraints
+from pydantic import (
+    ConfigDict,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    model_serializer,
+)
 
+from fidelia.accounts import policies
+from fidelia.accounts.enums import SensitiveField
 from fidelia.core.api import Count, Date, DateTime, Id, Page, text
 from fidelia.core.validation import format_phone
 from fidelia.parties.enums import (
@@ -28,6 +36,49 @@ from fidelia.parties.selectors import SORTS
 Blank = Literal[""]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
 PartySort = Literal[tuple(SORTS)]  # type: ignore[valid-type]
+
+
+# --- field-level rights -------------------------------------------------------------------------
+
+def readable_in(info: SerializationInfo) -> frozenset[str]:
+    """The sensitive fields the API caller may read, from the serialisation context ninja passes
+    (`{"request": ...}`); without a request nothing sensitive is readable (fail closed)."""
+    request = (info.context or {}).get("request") if isinstance(info.context, dict) else None
+    if request is None:
+        return frozenset()
+    cached = getattr(request, "_fidelia_readable", None)
+    if cached is None:
+        cached = policies.readable_sensitive(getattr(request, "auth", None) or getattr(request, "user", None))
+        request._fidelia_readable = cached
+    return cached
+
+
+class SensitiveOut(Schema):
+    """An output whose sensitive keys are *absent* (not null) for callers who may not read them.
+
+    `sensitive_keys` maps an output key to its `SensitiveField`; `omit` may drop more keys
+    depending on the row (e.g. a child's birth date only).
+    """
+
+    sensitive_keys: ClassVar[dict[str, str]] = {}
+
+    def omit(self, readable: frozenset[str]) -> set[str]:
+        return {key for key, name in self.sensitive_keys.items() if name not in readable}
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unreadable(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in self.omit(readable_in(info)):
+                data.pop(key, None)
+        return data
+
+
+class StrictIn(Schema):
+    """An input that refuses keys it does not know (read-only fields such as `version`,
+    `erased_at`, `created_at` included) instead of ignoring them: 422 naming the key."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 # --- references used in outputs --------------------------------------------------------------
@@ -110,7 +161,7 @@ class PhoneOut(Schema):
         return format_phone(obj.number)  # type: ignore[attr-defined]
 
 
-class HouseholdMemberIn(Schema):
+class HouseholdMemberIn(StrictIn):
     role: MemberRole
     first_name: text(100)
     last_name: text(100) = ""
@@ -118,13 +169,19 @@ class HouseholdMemberIn(Schema):
     member_party: Id | None = Field(None, description="Id of the member's own customer file, if any.")
 
 
-class HouseholdMemberOut(Schema):
+class HouseholdMemberOut(SensitiveOut):
     id: int
     role: str
     first_name: str
     last_name: str
-    birth_date: dt.date | None
+    birth_date: dt.date | None = Field(None, description="Left out for a child unless the caller may read "
+                                                         "children's birth dates.")
     member_party_id: int | None
+
+    def omit(self, readable: frozenset[str]) -> set[str]:
+        if self.role == MemberRole.CHILD and SensitiveField.CHILDREN_BIRTH_DATES not in readable:
+            return {"birth_date"}
+        return set()
 
 
 class ConsentIn(Schema):
@@ -173,7 +230,7 @@ class LifeEventOut(Schema):
 
 # --- parties -----------------------------------------------------------------------------------
 
-class PartyFields(Schema):
+class PartyFields(StrictIn):
     """Identity and relationship fields shared by create and update."""
 
     stage: Stage = Stage.PROSPECT
@@ -270,25 +327,33 @@ class InteractionBriefOut(Schema):
     author: UserRefOut | None
 
 
-class TransactionBriefOut(Schema):
+class TransactionBriefOut(SensitiveOut):
+    sensitive_keys: ClassVar[dict[str, str]] = {"margin": SensitiveField.MARGINS}
+
     id: int
     date: dt.date
     product_id: int
     quantity: int
     amount: Decimal
-    margin: Decimal
+    margin: Decimal = Field(Decimal(0), description="Present only for roles that may read margins.")
     channel: str
 
 
-class PartyOut(PartyListOut):
-    """The single customer file (fiche client unique)."""
+class PartyOut(PartyListOut, SensitiveOut):
+    """The single customer file (fiche client unique).
+
+    Sensitive keys are left out for roles that may not read them: `income_bracket` (persons
+    only), `recent_transactions`, a child's `birth_date`, a transaction's `margin`."""
+
+    sensitive_keys: ClassVar[dict[str, str]] = {"income_bracket": SensitiveField.INCOME_BRACKET,
+                                                "recent_transactions": SensitiveField.TRANSACTIONS}
 
     civility: str
     first_name: str
     last_name: str
     birth_date: dt.date | None
     csp: str
-    income_bracket: str
+    income_bracket: str = Field("", description="Persons only; present only for roles that may read it.")
     organisation: PartyRefOut | None
     job_title: str
     legal_name: str
@@ -311,11 +376,18 @@ class PartyOut(PartyListOut):
     subsidiaries: list[PartyRefOut]
     contracts: list[ContractBriefOut]
     recent_interactions: list[InteractionBriefOut]
-    recent_transactions: list[TransactionBriefOut]
+    recent_transactions: list[TransactionBriefOut] = Field(
+        default_factory=list, description="Present only for roles that may read transactions.")
 
     @staticmethod
     def resolve_consents(obj: object) -> list[object]:
         return obj.consent_states  # type: ignore[attr-defined]
+
+    def omit(self, readable: frozenset[str]) -> set[str]:
+        keys = super().omit(readable)
+        if self.kind != PartyKind.PERSON:
+            keys.add("income_bracket")  # an organisation has no income bracket
+        return keys
 
 
 class PartySearchOut(Schema):

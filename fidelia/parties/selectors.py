@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import connection
@@ -16,8 +16,10 @@ from rapidfuzz import fuzz
 from fidelia.accounts import policies
 from fidelia.accounts.models import User
 from fidelia.core.text import fold
+from fidelia.parties.fields import field_rights
 from fidelia.parties.models import ConsentRecord, Party
 from fidelia.parties.search import normalize_query
+from fidelia.privacy.reads import audit_access_denied
 
 SORTS = {
     "name": ("sort_name", "id"), "-name": ("-sort_name", "-id"),
@@ -53,8 +55,17 @@ def party_get_for_user(*, user: User, pk: Any, for_write: bool = False, access: 
         raise Http404 from None
     party = parties_for_user(user, for_write=for_write, access=access).select_related("owner", "team", "organisation", "parent").filter(pk=pk).first()
     if party is None:
-        raise Http404
+        refuse(user=user, pk=pk)
     return party
+
+
+def refuse(*, user: User, pk: int) -> NoReturn:
+    """Answer 404 for a party the user may not read or change; when it exists, the attempt is
+    audited first (`ACCESS_DENIED`), so probing other portfolios shows in the audit log. An id
+    that exists nowhere writes nothing."""
+    if 0 < pk < 2**63 and Party.objects.filter(pk=pk).exists():
+        audit_access_denied(user=user, obj_type="parties.party", obj_id=pk, party_id=pk)
+    raise Http404
 
 
 @dataclass(frozen=True)
@@ -100,8 +111,10 @@ def party_list(*, user: User, filters: PartyFilters) -> QuerySet[Party]:
         qs = qs.filter(city__iexact=filters.city.strip())
     if filters.postcode:
         qs = qs.filter(postcode__startswith=filters.postcode.strip())
+    # Filtering on a field the user may not read would reveal it: such a filter is dropped.
+    hidden = field_rights(user).hidden_party_attrs()
     for name in ("csp", "income_bracket", "preferred_channel"):
-        if getattr(filters, name):
+        if getattr(filters, name) and name not in hidden:
             qs = qs.filter(**{name: getattr(filters, name)})
     if filters.min_age is not None and 0 <= filters.min_age <= 130:
         qs = qs.filter(birth_date__lte=_years_ago(filters.min_age))
@@ -286,14 +299,17 @@ def party_file(*, user: User, pk: Any) -> Party:
         .first()
     )
     if party is None:
-        raise Http404
+        refuse(user=user, pk=pk)
     party.recent_interactions = list(
         party.interactions.select_related("author").order_by("-occurred_at", "-id")[:TIMELINE_SIZE])
     party.interaction_count = party.interactions.count()
-    party.recent_transactions = list(
-        party.transactions.select_related("product").order_by("-date", "-id")[:TIMELINE_SIZE])
     party.consent_states = consent_states(party)
-    party.monthly_purchases = monthly_series(_monthly_rows(party), end=dt.date.today(), months=PURCHASE_MONTHS)
+    # Transactions are loaded only for those who may read them: for the others the tab, the
+    # chart and the API key do not exist (`fields.served_on_file` relies on the attribute).
+    if field_rights(user).transactions:
+        party.recent_transactions = list(
+            party.transactions.select_related("product").order_by("-date", "-id")[:TIMELINE_SIZE])
+        party.monthly_purchases = monthly_series(_monthly_rows(party), end=dt.date.today(), months=PURCHASE_MONTHS)
     return party
 
 

@@ -26,6 +26,7 @@ from fidelia.core.validation import (
     normalize_vat,
 )
 from fidelia.parties.enums import ConsentSource, PartyKind, Stage
+from fidelia.parties.fields import check_member_write, check_party_writes
 from fidelia.parties.models import (
     Address,
     ConsentRecord,
@@ -168,6 +169,8 @@ def party_create(*, actor: User, kind: str, email: str = "", phone: str = "",
     unknown = set(fields) - set(PARTY_FIELDS)
     if unknown:
         raise ValidationFailed(_("Unknown fields."), fields={f: [_("Unknown field.")] for f in sorted(unknown)})
+    # An empty value is no write: what a creation sets is what it fills in.
+    check_party_writes(actor, [name for name, value in fields.items() if value not in (None, "")])
     errors: dict[str, list[str]] = {}
     values = _clean_identity({**fields, "kind": kind}, errors)
     clean_email = clean_phone = ""
@@ -216,6 +219,8 @@ def party_update(*, party: Party, actor: User, version: int, tags: Sequence[str]
     unknown = set(changes) - set(PARTY_FIELDS)
     if unknown:
         raise ValidationFailed(_("Unknown fields."), fields={f: [_("Unknown field.")] for f in sorted(unknown)})
+    # Every field sent is a write, even with the current value: refused as a whole if one is forbidden.
+    check_party_writes(actor, changes)
     if "kind" in changes and changes["kind"] != party.kind:
         raise ValidationFailed(_("The kind of a party cannot change."),
                                fields={"kind": [_("The kind of a party cannot change.")]})
@@ -365,6 +370,7 @@ def contact_point_remove(*, party: Party, actor: User, row: Email | Phone | Addr
 @transaction.atomic
 def household_member_add(*, party: Party, actor: User, role: str, first_name: str, last_name: str = "",
                          birth_date: dt.date | None = None, member_party: Party | None = None) -> HouseholdMember:
+    check_member_write(actor, role=role, birth_date=birth_date)
     errors: dict[str, list[str]] = {}
     if party.kind != PartyKind.PERSON:
         errors["party"] = [_("Only a person has a household.")]

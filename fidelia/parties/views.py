@@ -29,6 +29,7 @@ from fidelia.core.validation import normalize_email, normalize_phone
 from fidelia.interactions.forms import InteractionForm
 from fidelia.parties import selectors, services
 from fidelia.parties.enums import Channel, ConsentPurpose, PartyKind
+from fidelia.parties.fields import PARTY_SENSITIVE_ATTRS, field_rights, served_on_file
 from fidelia.parties.forms import (
     AddressForm,
     ConsentForm,
@@ -43,6 +44,7 @@ from fidelia.parties.forms import (
     add_domain_errors,
 )
 from fidelia.parties.models import Party
+from fidelia.privacy.reads import audit_sensitive_read
 from fidelia.sales.enums import ContractStatus
 
 # ---------------------------------------------------------------- list and search
@@ -158,7 +160,10 @@ def party_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
     party = selectors.party_file(user=request.user, pk=pk)
-    return render(request, "parties/detail.html", file_context(request, party))
+    context = file_context(request, party)
+    audit_sensitive_read(user=request.user, fields=served_on_file(request.user, party), party_id=party.pk,
+                         obj_type="parties.party")
+    return render(request, "parties/detail.html", context)
 
 
 def file_context(request: HttpRequest, party: Party, *, open_tab: str = "", **forms: Form) -> dict[str, Any]:
@@ -169,8 +174,9 @@ def file_context(request: HttpRequest, party: Party, *, open_tab: str = "", **fo
     can_write = selectors.parties_for_user(request.user, for_write=True).filter(pk=party.pk).exists()
     members = list(party.household_members.all())
     can_consent = can_write or selectors.parties_for_user(request.user, access="consent").filter(pk=party.pk).exists()
+    rights = field_rights(request.user)
     context: dict[str, Any] = {
-        "party": party, "can_write": can_write, "can_consent": can_consent,
+        "party": party, "can_write": can_write, "can_consent": can_consent, "rights": rights,
         "can_log": policies.can_log_interaction(request.user),
         "interactions": getattr(party, "recent_interactions", None),
         "interaction_count": getattr(party, "interaction_count", None),
@@ -191,16 +197,22 @@ def file_context(request: HttpRequest, party: Party, *, open_tab: str = "", **fo
     if hasattr(party, "consent_states"):
         context["consent_grid"] = _consent_grid(party.consent_states)
     if hasattr(party, "monthly_purchases"):
-        context["purchases_chart"] = _purchases_chart(party.monthly_purchases)
+        context["purchases_chart"] = _purchases_chart(party.monthly_purchases, margins=rights.margins)
     return context
 
 
-def _purchases_chart(series: selectors.MonthlySeries) -> dict[str, Any] | None:
-    """The monthly purchases chart's data, month names in the reader's language; None if empty."""
+def _purchases_chart(series: selectors.MonthlySeries, *, margins: bool) -> dict[str, Any] | None:
+    """The monthly purchases chart's data, month names in the reader's language; None if empty.
+
+    Without the right to read margins the margin series and its label are left out entirely."""
     if not any(series.amounts):
         return None
-    return {"months": [date_format(m, "M Y") for m in series.months], "amounts": series.amounts,
-            "margins": series.margins, "labels": {"amount": _("Purchases"), "margin": _("Margin")}}
+    chart: dict[str, Any] = {"months": [date_format(m, "M Y") for m in series.months], "amounts": series.amounts,
+                             "labels": {"amount": _("Purchases")}}
+    if margins:
+        chart["margins"] = series.margins
+        chart["labels"]["margin"] = _("Margin")
+    return chart
 
 
 def _consent_grid(states: list[selectors.ConsentState]) -> list[dict[str, Any]]:
@@ -227,6 +239,9 @@ def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect("parties:detail", pk=party.pk)
+    # the form shows the current values: the sensitive ones it holds are a read
+    shown = [f for a, f in PARTY_SENSITIVE_ATTRS.items() if a in form.fields]
+    audit_sensitive_read(user=request.user, fields=shown, party_id=party.pk, obj_type="parties.party")
     return render(request, "parties/form.html", {"form": form, "kind": party.kind, "party": party,
                                                  "creating": False})
 
@@ -250,7 +265,10 @@ def _section(request: HttpRequest, pk: int, section: str, **forms: Form) -> Http
         return redirect(f"{reverse('parties:detail', args=[pk])}#{tab}")
     party = selectors.party_file(user=request.user, pk=pk)
     template = pick_template(request, "parties/detail.html", partial)
-    return render(request, template, file_context(request, party, open_tab=tab, **forms))
+    context = file_context(request, party, open_tab=tab, **forms)
+    served = served_on_file(request.user, party, section="file" if template == "parties/detail.html" else section)
+    audit_sensitive_read(user=request.user, fields=served, party_id=party.pk, obj_type="parties.party")
+    return render(request, template, context)
 
 
 def _write(request: HttpRequest, pk: int, section: str, form: Form, key: str,

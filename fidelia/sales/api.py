@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.responses import Status
@@ -29,7 +29,9 @@ from fidelia.core.api import (
     set_etag,
 )
 from fidelia.core.errors import PermissionDenied, ValidationFailed
+from fidelia.parties.fields import field_rights
 from fidelia.parties.selectors import party_get_for_user
+from fidelia.privacy.reads import audit_sensitive_read
 from fidelia.sales import selectors, services
 from fidelia.sales.models import Contract, Product, ProductFamily
 from fidelia.sales.schemas import (
@@ -206,14 +208,31 @@ def create_contract(request: HttpRequest, response: HttpResponse, payload: Contr
 
 # --- transactions ----------------------------------------------------------------------------
 
+def _transactions_reader(user: User) -> User:
+    """Transactions exist only for those who may read them: 404 for the others, as for a page."""
+    if not field_rights(user).transactions:
+        raise Http404
+    return user
+
+
+def _audit_rows(user: User, page: dict[str, Any], *, party_id: int | None) -> dict[str, Any]:
+    """One sensitive-read audit row for a page of transactions that has rows."""
+    if page["items"]:
+        audit_sensitive_read(user=user, fields=field_rights(user).transaction_fields(), party_id=party_id,
+                             obj_type="sales.transaction")
+    return page
+
+
 @router.get("/transactions", response={200: TransactionPage, **errors()}, summary="List transactions")
 def list_transactions(request: HttpRequest, filters: Query[TransactionFiltersIn], page: Query[PageIn]) -> dict[str, Any]:
     """Purchases and refunds of the customers the caller may read, latest first, within a date range."""
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         message = _("The end of the range is before its start.")
         raise ValidationFailed(message, fields={"date_to": [message]})
+    user = _transactions_reader(current_user(request))
     chosen = selectors.TransactionFilters(**{k: v for k, v in filters.dict().items() if v is not None})
-    return paginate(selectors.transaction_list(user=current_user(request), filters=chosen), page)
+    return _audit_rows(user, paginate(selectors.transaction_list(user=user, filters=chosen), page),
+                       party_id=chosen.party)
 
 
 @router.get("/parties/{party_id}/transactions", response={200: TransactionPage, **errors(404)},
@@ -222,10 +241,12 @@ def list_party_transactions(request: HttpRequest, page: Query[PageIn], party_id:
     """The customer's account movements (Mouvements tab), latest first."""
     user = current_user(request)
     party = party_get_for_user(user=user, pk=party_id)
-    return paginate(transactions_for_user(user).filter(party=party).order_by("-date", "-id"), page)
+    _transactions_reader(user)
+    return _audit_rows(user, paginate(transactions_for_user(user).filter(party=party).order_by("-date", "-id"), page),
+                       party_id=party.pk)
 
 
-@router.post("/parties/{party_id}/transactions", response={201: TransactionOut, **errors(404)},
+@router.post("/parties/{party_id}/transactions", response={201: TransactionOut, **errors(403, 404)},
              summary="Record a transaction")
 def record_transaction(request: HttpRequest, payload: TransactionIn, party_id: int = PartyId) -> Status[Any]:
     """Record a purchase (negative amount: a refund); a purchase makes a prospect a customer."""
@@ -234,4 +255,6 @@ def record_transaction(request: HttpRequest, payload: TransactionIn, party_id: i
     data = payload.dict()
     data["product"] = _product(user, data["product"])
     row = services.transaction_record(party=party, actor=user, **data)
+    audit_sensitive_read(user=user, fields=field_rights(user).transaction_fields(), party_id=party.pk,
+                         obj_type="sales.transaction")
     return Status(201, transactions_for_user(user).get(pk=row.pk))

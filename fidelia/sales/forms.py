@@ -126,9 +126,21 @@ class TransactionForm(forms.Form):
                          help_text=_("Left empty, the amount × the product's margin rate."))
     channel = forms.ChoiceField(label=_("Channel"), choices=SalesChannel.choices)
 
-    def __init__(self, *args: Any, products: QuerySet[Product], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, products: QuerySet[Product], margins: bool = True, **kwargs: Any) -> None:
+        """`margins`: whether the user may read (and so set) margins; without it the field is not
+        offered, and a margin sent anyway is an error rather than silently ignored."""
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = products
+        self.margin_sent_without_right = False
+        if not margins:
+            del self.fields["margin"]
+            self.margin_sent_without_right = self.data.get("margin") not in (None, "")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.margin_sent_without_right:
+            self.add_error(None, _("You may not change these fields: %(fields)s.") % {"fields": "margin"})
+        return data
 
 
 # --- list filters: a bad value is reported next to its field and ignored, never an error page --

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from ninja import Field, Schema
 
+from fidelia.accounts.enums import SensitiveField
 from fidelia.core.api import MAX_INT, Date, Id, Page, text
-from fidelia.parties.schemas import PartyRefOut
+from fidelia.parties.schemas import PartyRefOut, SensitiveOut, StrictIn
 from fidelia.sales.enums import ContractStatus, ProductKind, SalesChannel
 
 Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2, allow_inf_nan=False)]
@@ -36,7 +37,7 @@ class ProductRefOut(Schema):
     name: str
 
 
-class ProductCreateIn(Schema):
+class ProductCreateIn(StrictIn):
     code: text(30)
     name: text(200)
     family: Id
@@ -47,7 +48,7 @@ class ProductCreateIn(Schema):
     description: text(5000) = ""
 
 
-class ProductUpdateIn(Schema):
+class ProductUpdateIn(StrictIn):
     """Only the fields sent are changed."""
 
     code: text(30) = None
@@ -65,14 +66,18 @@ class FamilyRefOut(Schema):
     name: str
 
 
-class ProductOut(Schema):
+class ProductOut(SensitiveOut):
+    """A product sheet; `margin_rate` is present only for roles that may read margins."""
+
+    sensitive_keys: ClassVar[dict[str, str]] = {"margin_rate": SensitiveField.MARGINS}
+
     id: int
     code: str
     name: str
     family: FamilyRefOut
     kind: str
     price: Decimal
-    margin_rate: Decimal
+    margin_rate: Decimal = Field(Decimal(0), description="Present only for roles that may read margins.")
     is_active: bool
     description: str
     version: int
@@ -97,7 +102,7 @@ class ProductFiltersIn(Schema):
 
 # --- contracts -------------------------------------------------------------------------------
 
-class ContractCreateIn(Schema):
+class ContractCreateIn(StrictIn):
     product: Id
     start_date: Date
     end_date: Date | None = None
@@ -107,7 +112,7 @@ class ContractCreateIn(Schema):
     reference: text(40) = Field("", description="Generated when left empty.")
 
 
-class ContractUpdateIn(Schema):
+class ContractUpdateIn(StrictIn):
     """Only the fields sent are changed."""
 
     product: Id = None
@@ -147,7 +152,7 @@ class ContractFiltersIn(Schema):
 
 # --- transactions ----------------------------------------------------------------------------
 
-class TransactionIn(Schema):
+class TransactionIn(StrictIn):
     product: Id
     date: Date
     amount: Money = Field(..., description="Negative for a refund; never zero.")
@@ -156,14 +161,18 @@ class TransactionIn(Schema):
     margin: Money | None = Field(None, description="Defaults to amount × the product's margin rate.")
 
 
-class TransactionOut(Schema):
+class TransactionOut(SensitiveOut):
+    """A purchase or refund; `margin` is present only for roles that may read margins."""
+
+    sensitive_keys: ClassVar[dict[str, str]] = {"margin": SensitiveField.MARGINS}
+
     id: int
     party: PartyRefOut
     product: ProductRefOut
     date: dt.date
     quantity: int
     amount: Decimal
-    margin: Decimal
+    margin: Decimal = Field(Decimal(0), description="Present only for roles that may read margins.")
     channel: str
     created_at: dt.datetime
 

@@ -15,6 +15,7 @@ from fidelia.accounts import policies
 from fidelia.accounts.models import User
 from fidelia.core import events
 from fidelia.core.errors import StaleVersion, ValidationFailed
+from fidelia.parties.fields import FieldForbidden, field_rights
 from fidelia.parties.models import Party
 from fidelia.parties.services import party_promote_to_customer
 from fidelia.sales.enums import ContractStatus
@@ -28,6 +29,13 @@ CONTRACT_FIELDS = ("product", "start_date", "end_date", "renewal_date", "status"
 def _require_catalogue_rights(actor: User) -> None:
     if not policies.can_edit_catalogue(actor):
         raise ValidationFailed(_("You may not change the catalogue."))
+
+
+def _check_margin_write(actor: User, names: Any) -> None:
+    """Margin figures (a product's rate, a transaction's margin) are written only by those who may
+    read margins; a write naming one otherwise is refused as a whole."""
+    if "margin_rate" in names and not field_rights(actor).margins:
+        raise FieldForbidden(["margin_rate"])
 
 
 def _check_product(values: dict[str, Any]) -> None:
@@ -57,6 +65,7 @@ def family_create(*, actor: User, name: str, description: str = "") -> ProductFa
 @transaction.atomic
 def product_create(*, actor: User, **values: Any) -> Product:
     _require_catalogue_rights(actor)
+    _check_margin_write(actor, values)
     _check_product(values)
     if Product.objects.filter(code=values["code"].strip()).exists():
         raise ValidationFailed(_("A product with this code exists."), fields={"code": [_("A product with this code exists.")]})
@@ -68,6 +77,7 @@ def product_create(*, actor: User, **values: Any) -> Product:
 @transaction.atomic
 def product_update(*, product: Product, actor: User, version: int, **changes: Any) -> Product:
     _require_catalogue_rights(actor)
+    _check_margin_write(actor, changes)
     values = {**{k: getattr(product, k) for k in PRODUCT_FIELDS}, **changes}
     _check_product(values)
     if Product.objects.filter(code=values["code"]).exclude(pk=product.pk).exists():
@@ -133,7 +143,17 @@ def contract_update(*, contract: Contract, actor: User, version: int, **changes:
 @transaction.atomic
 def transaction_record(*, party: Party, actor: User | None, product: Product, date: dt.date, amount: Decimal,
                        channel: str, quantity: int = 1, margin: Decimal | None = None) -> Transaction:
-    """Record a purchase (negative amount: a refund). Margin defaults to amount × the product's margin rate."""
+    """Record a purchase (negative amount: a refund). Margin defaults to amount × the product's margin rate.
+
+    A person acting must be allowed to read transactions, and to read margins to set one
+    (FieldForbidden otherwise); `actor=None` is the system (imports, demo data).
+    """
+    if actor is not None:
+        rights = field_rights(actor)
+        if not rights.transactions:
+            raise FieldForbidden(["transactions"], _("You may not record transactions."))
+        if margin is not None and not rights.margins:
+            raise FieldForbidden(["margin"])
     errors: dict[str, list[str]] = {}
     if date > timezone.localdate():
         errors["date"] = [_("A transaction cannot be dated in the future.")]

@@ -19,7 +19,9 @@ from django.views.decorators.vary import vary_on_headers
 from fidelia.accounts import policies
 from fidelia.core.errors import DomainError
 from fidelia.core.htmx import pick_template
+from fidelia.parties.fields import field_rights
 from fidelia.parties.selectors import party_get_for_user
+from fidelia.privacy.reads import audit_sensitive_read
 from fidelia.sales import selectors, services
 from fidelia.sales.forms import (
     ContractFilterForm,
@@ -65,7 +67,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     """The catalogue by family with holders among the user's customers; HTMX gets the tables only."""
     filter_form = ProductFilterForm(request.GET)
     products = selectors.product_catalogue(user=request.user, filters=filter_form.filters())
-    context = {"filter_form": filter_form, "products": products,
+    context = {"filter_form": filter_form, "products": products, "rights": field_rights(request.user),
                "can_edit": policies.can_edit_catalogue(request.user)}
     return render(request, pick_template(request, "sales/product_list.html", "sales/partials/product_table.html"),
                   context)
@@ -78,6 +80,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     holding = selectors.product_holding(user=request.user, product=product)
     return render(request, "sales/product_detail.html", {
         "product": product, "holding": holding, "can_edit": policies.can_edit_catalogue(request.user),
+        "rights": field_rights(request.user),
     })
 
 
@@ -144,7 +147,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.contract_list(user=request.user, filters=filters))
     writable = selectors.writable_party_ids(user=request.user,
                                             party_ids=[c.party_id for c in page] + ([party.pk] if party else []))
-    context = {"filter_form": filter_form, "page": page, "party": party,
+    context = {"filter_form": filter_form, "page": page, "party": party, "rights": field_rights(request.user),
                "writable_ids": writable, "party_writable": bool(party and party.pk in writable),
                # only the full page shows it; an HTMX refresh of the rows does not need it
                "equipment": party and not request.htmx and selectors.party_equipment_rate(user=request.user, party=party)}
@@ -206,14 +209,25 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @HTMX_LIST
 def transaction_list(request: HttpRequest) -> HttpResponse:
-    """Transactions of the customers the user may read, with totals over the whole filtered list."""
+    """Transactions of the customers the user may read, with totals over the whole filtered list.
+
+    Only for those who may read transactions (404 otherwise); margins only for those who may read
+    them. A page that shows rows writes one sensitive-read audit row (the customer's id when the
+    list is narrowed to one customer)."""
+    rights = field_rights(request.user)
+    if not rights.transactions:
+        raise Http404
     filter_form = TransactionFilterForm(request.GET, products=selectors.products_for_user(request.user))
     filters = filter_form.filters()
     rows = selectors.transaction_list(user=request.user, filters=filters)
     party = _filtered_party(request, filters.party)
-    context = {"filter_form": filter_form, "page": _page(request, rows), "totals": selectors.transaction_totals(rows),
-               "party": party,
+    page = _page(request, rows)
+    context = {"filter_form": filter_form, "page": page, "totals": selectors.transaction_totals(rows),
+               "party": party, "rights": rights,
                "party_writable": bool(party and selectors.writable_party_ids(user=request.user, party_ids=[party.pk]))}
+    if page.object_list:
+        audit_sensitive_read(user=request.user, fields=rights.transaction_fields(),
+                             party_id=party.pk if party else None, obj_type="sales.transaction")
     return render(request, pick_template(request, "sales/transaction_list.html",
                                          "sales/partials/transaction_table.html"), context)
 
@@ -223,7 +237,10 @@ def transaction_list(request: HttpRequest) -> HttpResponse:
 def transaction_create(request: HttpRequest) -> HttpResponse:
     """Record a purchase or refund for ?party=, which the user must be allowed to change (404 otherwise)."""
     party = party_get_for_user(user=request.user, pk=request.GET.get("party"), for_write=True)
-    form = TransactionForm(request.POST or None, products=_sellable(request.user))
+    if not field_rights(request.user).transactions:
+        raise Http404
+    form = TransactionForm(request.POST or None, products=_sellable(request.user),
+                           margins=field_rights(request.user).margins)
     if request.method == "POST" and form.is_valid():
         try:
             services.transaction_record(party=party, actor=request.user, **form.cleaned_data)

@@ -8,6 +8,7 @@ from django.db import connection
 from fidelia.core.errors import StaleVersion, ValidationFailed
 from fidelia.core.models import ActivityEvent
 from fidelia.parties import services
+from fidelia.parties.fields import FieldForbidden
 from fidelia.parties.models import ConsentRecord, Email, Party, Phone
 from fidelia.parties.search import build_search_text
 from fidelia.parties.services import AddressInput, PossibleDuplicate
@@ -34,8 +35,13 @@ def test_create_person_normalises_and_mirrors_primary_contact_points(personas):
 
 
 def test_a_rep_cannot_create_into_someone_elses_portfolio(personas):
-    party = services.party_create(actor=personas.alice, kind="person", last_name="Martin", owner=personas.bob)
-    assert party.owner == personas.alice
+    # naming an owner is refused outright (never silently replaced), and nothing is created
+    with pytest.raises(FieldForbidden) as exc:
+        services.party_create(actor=personas.alice, kind="person", last_name="Martin", owner=personas.bob)
+    assert exc.value.fields == {"owner": [exc.value.fields["owner"][0]]} and exc.value.status == 403
+    assert not Party.objects.filter(last_name="Martin").exists()
+    party = services.party_create(actor=personas.alice, kind="person", last_name="Martin")
+    assert party.owner == personas.alice and party.team == personas.lyon
 
 
 def test_manager_assigns_only_within_the_team(personas):
@@ -129,8 +135,10 @@ def test_stale_update_is_refused_and_writes_nothing(personas):
 
 def test_only_managers_reassign_a_customer(personas):
     party = create_elodie(personas.alice)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(FieldForbidden):
         services.party_update(party=party, actor=personas.alice, version=1, owner=personas.bob)
+    with pytest.raises(FieldForbidden):
+        services.party_update(party=party, actor=personas.alice, version=1, team=personas.paris)
     moved = services.party_update(party=party, actor=personas.manager, version=1, owner=personas.bob)
     assert moved.owner == personas.bob
     with pytest.raises(ValidationFailed) as exc:
