@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
 
 from fidelia.accounts.models import ApiToken, User
@@ -18,10 +19,15 @@ ANONYMISED_PREFIX = "former-"
 
 
 def dormant_accounts(policy: Any, *, now: dt.datetime, apply: bool) -> RetentionOutcome:
-    """Accounts with no sign-in (or, never signed in, created) before the cutoff."""
+    """Accounts with no sign-in (or, never signed in, created) and no API token use since the cutoff.
+
+    Token use counts as activity: an integration signs in with its token only, never on the page.
+    """
+    cutoff = policy.cutoff(now)
+    recent_token = ApiToken.objects.filter(user_id=OuterRef("pk"), last_used_at__gte=cutoff)
     dormant = (User.objects.exclude(username__startswith=ANONYMISED_PREFIX)
                .alias(seen=Coalesce("last_login", "date_joined"))
-               .filter(seen__lt=policy.cutoff(now)))
+               .filter(seen__lt=cutoff).exclude(Exists(recent_token)))
     ids = list(dormant.values_list("pk", flat=True))
     acted = 0
     if apply:

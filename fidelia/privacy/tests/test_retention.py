@@ -155,6 +155,8 @@ def test_user_accounts_without_sign_in_for_two_years_are_deactivated_and_anonymi
                                            first_name="Vieux", last_name="Compte")
         ApiToken.objects.create(user=dormant, name="script", digest="d" * 64)
         active = User.objects.create_user("actif", password="x" * 12)
+        integration = User.objects.create_user("integration", password="x" * 12)
+        ApiToken.objects.create(user=integration, name="erp", digest="e" * 64, last_used_at=START + 300 * DAY)
     with time_machine.travel(START + 300 * DAY, tick=False):
         User.objects.filter(pk=active.pk).update(last_login=START + 300 * DAY)
 
@@ -165,6 +167,7 @@ def test_user_accounts_without_sign_in_for_two_years_are_deactivated_and_anonymi
         f"former-{dormant.pk}", "", "", False)
     assert not dormant.has_usable_password() and not ApiToken.objects.filter(user=dormant).exists()
     assert User.objects.get(pk=active.pk).is_active
+    assert User.objects.get(pk=integration.pk).is_active  # used through its API token only
 
 
 def test_security_logs_are_purged_after_twelve_months_and_the_chain_still_verifies(personas):
