@@ -10,4 +10,11 @@ from fidelia.accounts import policies
 
 def rights(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    return {"can_read_parties": bool(user and policies.can_read_parties(user))}
+    if not user:
+        return {}
+    return {
+        "can_read_parties": policies.can_read_parties(user),
+        "can_manage_subject_requests": policies.can_manage_subject_requests(user),
+        "can_read_retention": policies.can_read_retention(user),
+        "can_view_audit": policies.can_view_audit(user),
+    }
