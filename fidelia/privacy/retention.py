@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from fidelia.accounts import policies
 from fidelia.core.errors import PermissionDenied, StaleVersion, ValidationFailed
@@ -37,6 +38,27 @@ logger = logging.getLogger(__name__)
 # describe what the code applying the policy does, so changing them would make the register lie.
 EDITABLE_FIELDS = ("purpose", "duration", "duration_unit", "legal_basis")
 
+# The seeded register (migration 0005) in the translation catalogue: pages show a policy's purpose
+# and legal basis translated while they are the defaults, and as the DPO wrote them once changed.
+DEFAULT_TEXTS = (
+    gettext_noop("Prospects: identity and contact data used for prospecting"),
+    gettext_noop("CNIL, référentiel gestion commerciale: 3 years from the last contact coming from the prospect (a reply, a click, a visit; an e-mail open does not count). Before the end of the period the prospect may be asked to consent again; without an answer the data is anonymised."),
+    gettext_noop("Customers: data used for prospecting after the relationship ends"),
+    gettext_noop("CNIL, référentiel gestion commerciale: 3 years from the end of the business relationship (last contract ended, last purchase, last contact coming from the customer)."),
+    gettext_noop("Contracts: active base for the contract's life, then intermediate archiving"),
+    gettext_noop("Kept in the active base while the contract runs; once it has ended it moves to intermediate archiving, readable by the DPO only (CNIL, durées de conservation)."),
+    gettext_noop("Contracts: intermediate archive (proof of the contract)"),
+    gettext_noop("Code civil art. 2224 and Code de commerce L110-4: 5-year limitation period."),
+    gettext_noop("Invoices and transactions (accounting records)"),
+    gettext_noop("Code de commerce art. L123-22: accounting records and vouchers are kept 10 years."),
+    gettext_noop("Staff user accounts without sign-in"),
+    gettext_noop("CNIL: an account unused for 2 years is deactivated, then its identity is anonymised."),
+    gettext_noop("Security and access logs (audit log)"),
+    gettext_noop("CNIL recommendation on logging (2021): 6 months to 1 year."),
+    gettext_noop("Suppression list (objections to prospecting)"),
+    gettext_noop("CNIL: an objection is kept at least 3 years so that the person is never contacted again."),
+)
+
 
 @dataclass(frozen=True)
 class PolicyPreview:
@@ -54,7 +76,7 @@ def retention_preview(*, now: dt.datetime | None = None) -> list[PolicyPreview]:
     for policy in RetentionPolicy.objects.all():
         hook = retention_hook(policy.key)
         overdue = hook(policy, now=now, apply=False).matched if hook else None
-        previews.append(PolicyPreview(key=policy.key, label=policy.purpose, overdue=overdue))
+        previews.append(PolicyPreview(key=policy.key, label=_(policy.purpose), overdue=overdue))
     return previews
 
 
@@ -107,7 +129,7 @@ def _run_policy(policy: RetentionPolicy, *, now: dt.datetime, apply: bool, actor
 def _report(selected: list[RetentionPolicy], counts: dict[str, dict[str, Any]], *, apply: bool,
             now: dt.datetime) -> str:
     mode = _("applied") if apply else _("dry run, nothing changed")
-    lines = [_("Retention run at %(now)s (%(mode)s)") % {"now": now.strftime("%Y-%m-%d %H:%M"), "mode": mode}]
+    lines = [_("Retention run at %(now)s (%(mode)s)") % {"now": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"), "mode": mode}]
     for policy in selected:
         row = counts[policy.key]
         if "error" in row:
@@ -120,7 +142,7 @@ def _report(selected: list[RetentionPolicy], counts: dict[str, dict[str, Any]], 
         else:
             detail = _("%(matched)d past the policy would be acted on (%(action)s)") % {
                 "matched": row["matched"], "action": policy.get_action_display()}
-        lines.append(f"- {policy.key} — {policy.purpose}: {detail}")
+        lines.append(f"- {policy.key} — {_(policy.purpose)}: {detail}")
     return "\n".join(lines)
 
 

@@ -59,7 +59,8 @@ def test_a_change_needs_a_reason_and_respects_the_minimum(client, personas):
     policy.refresh_from_db()
     assert policy.duration == 36 and not RetentionPolicyChange.objects.exists()
 
-    done = client.post(edit_url(policy.key), {**form, "duration": "60", "reason": "Délibération interne"})
+    done = client.post(edit_url(policy.key), {**form, "duration": "60", "reason": "Délibération interne",
+                                              "legal_basis": "<b>Décision</b> du DPO"})
     assert done.status_code == 302
     policy.refresh_from_db()
     assert policy.duration == 60 and policy.version == 2
@@ -67,6 +68,13 @@ def test_a_change_needs_a_reason_and_respects_the_minimum(client, personas):
     assert stale.status_code == 422 and b"changed by someone else" in stale.content
     page = client.get(REGISTER)
     assert "Délibération interne".encode() in page.content
+    assert "&lt;b&gt;Décision&lt;/b&gt; du DPO".encode() in page.content  # the DPO's text, escaped
+
+
+def test_the_default_wording_is_translated(client, personas):
+    client.force_login(personas.dpo)
+    page = client.get(REGISTER, HTTP_ACCEPT_LANGUAGE="en")
+    assert b"Suppression list (objections to prospecting)" in page.content
 
 
 def test_an_unknown_policy_is_404(client, personas):
