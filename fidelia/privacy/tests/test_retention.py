@@ -240,6 +240,17 @@ def test_preview_lists_every_policy_with_what_is_overdue(personas):
     assert RetentionRun.objects.count() == 0
 
 
+def test_a_failing_count_shows_as_unknown_in_the_preview(personas, monkeypatch):
+    from fidelia.privacy import registry
+
+    def broken(policy, *, now, apply):  # noqa: ANN001, ANN202
+        raise RuntimeError("timeout")
+
+    monkeypatch.setitem(registry._RETENTION_HOOKS, "prospects", broken)
+    previews = {p.key: p.overdue for p in retention_preview()}
+    assert previews["prospects"] is None and previews["transactions"] == 0
+
+
 def test_unknown_policy_is_refused_before_anything_runs(db):
     with pytest.raises(ValidationFailed, match="nope"):
         retention_run(keys=["nope"])
