@@ -70,7 +70,7 @@ class AccessDeniedAuditMiddleware:
         # API callers are authenticated per request (`request.auth`), pages by session (`request.user`)
         actor = getattr(request, "auth", None) or getattr(request, "user", None)
         audit_access_denied(user=actor, obj_type=(match.view_name if match else request.path)[-40:],
-                            party_id=party_id if isinstance(party_id, int) else None,
+                            party_id=_as_id(party_id),
                             fields=_refused_fields(response))
 
 
@@ -84,3 +84,12 @@ def _refused_fields(response: HttpResponse) -> list[str]:
     except (ValueError, AttributeError):
         return []
     return [str(name)[:100] for name in fields][:20] if isinstance(fields, dict) else []
+
+
+def _as_id(value: object) -> int | None:
+    """A URL's customer id (ninja passes path parameters as text), None when it is not one."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        return None
+    return number if 0 < number < 2**63 else None
