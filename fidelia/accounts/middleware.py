@@ -61,13 +61,19 @@ class TwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or self._exempt(request):
+        if user is None or not user.is_authenticated or request.path_info.startswith(self.EXEMPT_PREFIXES):
             return self.get_response(request)
-        step = second_step(request)
-        if step == SecondStep.NONE:
+        step = second_step(request)  # cheap for most users: a flag in the session
+        if step == SecondStep.NONE or self._exempt(request):
             return self.get_response(request)
         target = reverse("accounts:otp_verify" if step == SecondStep.VERIFY else "accounts:otp_enrol")
-        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        url = f"{target}?{urlencode({'next': request.get_full_path()})}"
+        if request.headers.get("HX-Request"):
+            # A fragment request must not swap the code page into a corner of the page.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
 
     def _exempt(self, request: HttpRequest) -> bool:
         path = request.path_info

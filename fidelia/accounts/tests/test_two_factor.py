@@ -62,6 +62,8 @@ def test_with_a_device_a_valid_code_is_required_and_wrong_codes_are_throttled_an
     target = sign_in(client, "admin", next_url="/sales/products/")
     assert target.startswith(reverse("accounts:otp_verify"))
     assert client.get("/customers/")["Location"].startswith(reverse("accounts:otp_verify"))
+    fragment = client.get("/customers/", headers={"HX-Request": "true"})
+    assert fragment.status_code == 204 and fragment["HX-Redirect"].startswith(reverse("accounts:otp_verify"))
     # Enrolling a new authenticator is not a way around the code.
     assert client.get(reverse("accounts:otp_enrol"))["Location"] == reverse("accounts:security")
     assert client.get(reverse("accounts:security"))["Location"].startswith(reverse("accounts:otp_verify"))
