@@ -79,7 +79,8 @@ def retention_preview(*, now: dt.datetime | None = None) -> list[PolicyPreview]:
     for policy in RetentionPolicy.objects.all():
         hook = retention_hook(policy.key)
         try:
-            overdue = hook(policy, now=now, apply=False).matched if hook else None
+            with transaction.atomic():  # a savepoint: on PostgreSQL a failed query must not poison the rest
+                overdue = hook(policy, now=now, apply=False).matched if hook else None
         except Exception:  # the dashboard must still show; the nightly run reports the error
             logger.exception("retention preview of %s failed", policy.key)
             overdue = None
