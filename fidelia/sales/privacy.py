@@ -99,12 +99,17 @@ def former_customers(policy: Any, *, now: dt.datetime, apply: bool) -> Retention
     last_purchase = Subquery(Transaction.objects.filter(party_id=OuterRef("pk")).values("party_id")
                              .annotate(at=Max("date")).values("at")[:1], output_field=DateField())
     running = Contract.objects.filter(party_id=OuterRef("pk")).exclude(_ended(today))
-    ended = (Party.objects.filter(stage__in=[Stage.CUSTOMER, Stage.FORMER], erased_at__isnull=True)
+    cutoff = policy.cutoff(now)
+    # Cheap, indexed pre-filters first: a file created, or a contact from the customer, after the
+    # cutoff means the relationship cannot have ended before it.
+    ended = (Party.objects.filter(stage__in=[Stage.CUSTOMER, Stage.FORMER], erased_at__isnull=True,
+                                  created_at__lt=cutoff)
+             .exclude(last_inbound_at__gte=cutoff)
              .exclude(pk__in=running.values("party_id"))
              .alias(end=Greatest(Coalesce(last_contract, _NEVER), Coalesce(last_purchase, _NEVER),
                                  Coalesce(Cast("last_inbound_at", DateField()), _NEVER),
                                  Cast(F("created_at"), DateField())))
-             .filter(end__lt=policy.cutoff(now).date()))
+             .filter(end__lt=cutoff.date()))
     if not apply:
         return RetentionOutcome(policy.key, ended.count(), 0)
     ids = list(ended.values_list("pk", flat=True))
