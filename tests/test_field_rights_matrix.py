@@ -62,8 +62,10 @@ def product(personas: Personas) -> Product:
 def file(personas: Personas, product: Product) -> Party:
     """Alice's customer with every sensitive field filled in: income, a child, a purchase with margin."""
     party = factories.person(owner=personas.alice, first_name="Gaston", last_name="Sensible", income_bracket="50_80")
-    party_services.household_member_add(party=party, actor=personas.alice, role="child", first_name="Lou",
-                                        birth_date=CHILD_BIRTH)
+    lou = party_services.household_member_add(party=party, actor=personas.alice, role="child", first_name="Lou",
+                                              birth_date=CHILD_BIRTH)
+    # a birth's date is the child's birth date: as sensitive as the member's
+    party_services.life_event_add(party=party, actor=personas.alice, kind="birth", date=CHILD_BIRTH, member=lou)
     transaction_record(party=party, actor=personas.manager, product=product, date=dt.date.today(),
                        amount=Decimal("120.00"), margin=Decimal("37.45"), channel="web")
     return party
@@ -122,6 +124,10 @@ def test_the_api_leaves_out_the_key_of_a_field_the_role_may_not_read(role, perso
     child = next(m for m in body["household_members"] if m["role"] == "child")
     assert ("income_bracket" in body) is can(user, SensitiveField.INCOME_BRACKET)
     assert ("birth_date" in child) is can(user, SensitiveField.CHILDREN_BIRTH_DATES)
+    (birth,) = body["life_events"]
+    assert ("date" in birth) is can(user, SensitiveField.CHILDREN_BIRTH_DATES)
+    (listed_birth,) = client.get(f"/api/parties/{file.pk}/life-events").json()
+    assert ("date" in listed_birth) is can(user, SensitiveField.CHILDREN_BIRTH_DATES)
     assert ("recent_transactions" in body) is can(user, SensitiveField.TRANSACTIONS)
     if "income_bracket" in body:
         assert body["income_bracket"] == "50_80"

@@ -32,7 +32,13 @@ from fidelia.core.api import (
 from fidelia.core.errors import PermissionDenied
 from fidelia.core.validation import normalize_email, normalize_phone
 from fidelia.parties import selectors, services
-from fidelia.parties.fields import FieldForbidden, field_rights, is_child, served_on_file
+from fidelia.parties.fields import (
+    FieldForbidden,
+    field_rights,
+    is_birth_event,
+    is_child,
+    served_on_file,
+)
 from fidelia.parties.models import Address, Email, Party, Phone
 from fidelia.parties.schemas import (
     AddressAddIn,
@@ -270,16 +276,26 @@ def record_consent(request: HttpRequest, payload: ConsentIn, party_id: int = Par
 @router.get("/parties/{party_id}/life-events", response={200: list[LifeEventOut], **errors(404)},
             summary="Life events")
 def list_life_events(request: HttpRequest, party_id: int = PartyId) -> Any:
-    """Birth, marriage, moving house, vehicle purchase…, latest first."""
-    party = selectors.party_get_for_user(user=current_user(request), pk=party_id)
-    return party.life_events.order_by("-date", "-id")
+    """Birth, marriage, moving house, vehicle purchase…, latest first (a birth's date is a child's
+    birth date: left out unless the caller may read those)."""
+    user = current_user(request)
+    party = selectors.party_get_for_user(user=user, pk=party_id)
+    events = list(party.life_events.order_by("-date", "-id"))
+    if field_rights(user).children_birth_dates and any(is_birth_event(e) for e in events):
+        audit_sensitive_read(user=user, fields=["children_birth_dates"], party_id=party.pk,
+                             obj_type="parties.lifeevent")
+    return events
 
 
-@router.post("/parties/{party_id}/life-events", response={201: LifeEventOut, **errors(404)},
+@router.post("/parties/{party_id}/life-events", response={201: LifeEventOut, **errors(403, 404)},
              summary="Add a life event")
 def add_life_event(request: HttpRequest, payload: LifeEventIn, party_id: int = PartyId) -> Status[Any]:
     """Record an event of the customer's life; it feeds the actions to take."""
     party = _party_for_write(request, party_id)
     data = payload.dict()
     data["member"] = resolve(party.household_members.all(), data["member"], field="member")
-    return Status(201, services.life_event_add(party=party, actor=current_user(request), **data))
+    event = services.life_event_add(party=party, actor=current_user(request), **data)
+    if is_birth_event(event):  # only those who may read children's birth dates may date a birth
+        audit_sensitive_read(user=current_user(request), fields=["children_birth_dates"], party_id=party.pk,
+                             obj_type="parties.lifeevent")
+    return Status(201, event)

@@ -25,7 +25,7 @@ from fidelia.accounts import policies
 from fidelia.accounts.enums import SensitiveField
 from fidelia.accounts.models import User
 from fidelia.core.errors import PermissionDenied
-from fidelia.parties.enums import MemberRole
+from fidelia.parties.enums import LifeEventKind, MemberRole
 
 FIELD_FORBIDDEN = "field_forbidden"
 
@@ -86,8 +86,23 @@ def field_rights(user: User) -> FieldRights:
     return FieldRights(readable=policies.readable_sensitive(user))
 
 
+# Life events whose date is a child's birth date.
+BIRTH_EVENTS = frozenset({LifeEventKind.BIRTH, LifeEventKind.EXPECTED_BIRTH})
+
+
 def is_child(member: Any) -> bool:
     return getattr(member, "role", None) == MemberRole.CHILD
+
+
+def is_birth_event(event: Any) -> bool:
+    """A birth (or expected birth): its date is a child's birth date, as sensitive as the member's."""
+    return getattr(event, "kind", None) in BIRTH_EVENTS
+
+
+def check_life_event_write(actor: User | None, *, kind: str) -> None:
+    """Dating a birth is writing a child's birth date: refused without the right to read them."""
+    if actor is not None and kind in BIRTH_EVENTS and not field_rights(actor).children_birth_dates:
+        raise FieldForbidden(["date"])
 
 
 def check_party_writes(actor: User, names: Iterable[str]) -> None:
@@ -102,9 +117,11 @@ def check_party_writes(actor: User, names: Iterable[str]) -> None:
         raise FieldForbidden(refused)
 
 
-def check_member_write(actor: User, *, role: str, birth_date: Any) -> None:
-    """A child's birth date is written only by those who may read children's birth dates."""
-    if role == MemberRole.CHILD and birth_date is not None and not field_rights(actor).children_birth_dates:
+def check_member_write(actor: User | None, *, role: str, birth_date: Any) -> None:
+    """A child's birth date is written only by those who may read children's birth dates
+    (`actor=None`: the system, e.g. imports)."""
+    if (actor is not None and role == MemberRole.CHILD and birth_date is not None
+            and not field_rights(actor).children_birth_dates):
         raise FieldForbidden(["birth_date"])
 
 
@@ -112,7 +129,8 @@ def served_on_file(user: User, party: Any, *, section: str = "") -> list[str]:
     """The sensitive fields a response about `party` shows: the whole 360 page, or one section.
 
     - income bracket: persons only (organisations have none);
-    - children's birth dates: when the household lists at least one child;
+    - children's birth dates: when the household lists at least one child, or the life events a
+      birth (its date is the child's birth date);
     - transactions: the Transactions tab (or key) is there, even when empty;
     - margins: margin figures of at least one transaction are shown.
     Prefetched rows of `party_file` are used: no query.
@@ -123,8 +141,9 @@ def served_on_file(user: User, party: Any, *, section: str = "") -> list[str]:
     is_person = getattr(party, "kind", "") == "person"
     if whole and rights.income_bracket and is_person:
         served.append(SensitiveField.INCOME_BRACKET)
-    if (whole or section == "household") and rights.children_birth_dates and is_person and any(
-            is_child(m) for m in party.household_members.all()):
+    if rights.children_birth_dates and is_person and (
+            ((whole or section == "household") and any(is_child(m) for m in party.household_members.all()))
+            or ((whole or section == "life_events") and any(is_birth_event(e) for e in party.life_events.all()))):
         served.append(SensitiveField.CHILDREN_BIRTH_DATES)
     if whole and rights.transactions and hasattr(party, "recent_transactions"):
         served.append(SensitiveField.TRANSACTIONS)

@@ -31,6 +31,7 @@ from fidelia.parties.enums import (
     PartyKind,
     Stage,
 )
+from fidelia.parties.fields import BIRTH_EVENTS
 from fidelia.parties.selectors import SORTS
 
 Blank = Literal[""]
@@ -219,13 +220,19 @@ class LifeEventIn(Schema):
     member: Id | None = Field(None, description="Id of a household member of this customer.")
 
 
-class LifeEventOut(Schema):
+class LifeEventOut(SensitiveOut):
     id: int
     kind: str
-    date: dt.date
+    date: dt.date | None = Field(None, description="Left out for a birth unless the caller may read "
+                                                   "children's birth dates.")
     details: str
     member_id: int | None
     created_at: dt.datetime
+
+    def omit(self, readable: frozenset[str]) -> set[str]:
+        if self.kind in BIRTH_EVENTS and SensitiveField.CHILDREN_BIRTH_DATES not in readable:
+            return {"date"}
+        return set()
 
 
 # --- parties -----------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from fidelia.core.validation import (
     normalize_vat,
 )
 from fidelia.parties.enums import ConsentSource, PartyKind, Stage
-from fidelia.parties.fields import check_member_write, check_party_writes
+from fidelia.parties.fields import check_life_event_write, check_member_write, check_party_writes
 from fidelia.parties.models import (
     Address,
     ConsentRecord,
@@ -415,6 +415,7 @@ def consent_record(*, party: Party, actor: User | None, channel: str, purpose: s
 @transaction.atomic
 def life_event_add(*, party: Party, actor: User, kind: str, date: dt.date, details: str = "",
                    member: HouseholdMember | None = None) -> LifeEvent:
+    check_life_event_write(actor, kind=kind)
     if member is not None and member.party_id != party.pk:
         raise ValidationFailed(_("This member belongs to another household."),
                                fields={"member": [_("This member belongs to another household.")]})
