@@ -414,3 +414,23 @@ def test_every_403_is_audited(personas, file, api_as):
     (row,) = AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED)
     assert (row.actor_id, row.party_id, row.channel) == (personas.marketing.pk, file.pk, "api")
     assert row.request_id == response["X-Request-ID"]
+
+
+def test_creation_through_the_api_refuses_assignment_fields_to_a_rep(personas, api_as):
+    client = api_as(personas.alice)
+    for extra, status in (({"owner": personas.bob.pk}, 403), ({"team": personas.paris.pk}, 403),
+                          ({"created_by": personas.bob.pk}, 422), ({"erased_at": "2026-01-01T00:00:00Z"}, 422)):
+        response = client.post_json("/api/parties", {"kind": "person", "last_name": "Assigné", **extra})
+        error = assert_error(response, status, "field_forbidden" if status == 403 else "invalid")
+        assert set(extra) <= set(error["fields"])
+    assert not Party.objects.filter(last_name="Assigné").exists()
+    created = client.post_json("/api/parties", {"kind": "person", "last_name": "Assigné"})
+    assert created.status_code == 201 and created.json()["owner"]["username"] == "alice"
+
+
+def test_a_manager_keeps_customers_within_the_team(personas, file, api_as):
+    client = api_as(personas.manager)
+    etag = client.get(f"/api/parties/{file.pk}")["ETag"]
+    response = client.patch_json(f"/api/parties/{file.pk}", {"team": personas.paris.pk}, headers={"If-Match": etag})
+    assert "team" in assert_error(response, 422, "invalid")["fields"]
+    assert Party.objects.get(pk=file.pk).team == personas.lyon

@@ -234,6 +234,10 @@ def party_update(*, party: Party, actor: User, version: int, tags: Sequence[str]
                                    fields={"owner": [_("The owner must belong to your team.")]})
         if owner is not None and "team" not in changes:
             changes["team"] = owner.team
+    team = changes.get("team")
+    if actor.role == Role.SALES_MANAGER and team is not None and team != party.team and team.pk != actor.team_id:
+        # a manager would otherwise hand a customer over to another agency, out of their own reach
+        raise ValidationFailed(_("The team must be yours."), fields={"team": [_("The team must be yours.")]})
     current = {name: getattr(party, name) for name in PARTY_FIELDS}
     former_name = party.sort_name
     errors: dict[str, list[str]] = {}
