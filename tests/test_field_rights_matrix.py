@@ -434,3 +434,10 @@ def test_a_manager_keeps_customers_within_the_team(personas, file, api_as):
     response = client.patch_json(f"/api/parties/{file.pk}", {"team": personas.paris.pk}, headers={"If-Match": etag})
     assert "team" in assert_error(response, 422, "invalid")["fields"]
     assert Party.objects.get(pk=file.pk).team == personas.lyon
+
+
+def test_the_file_served_again_with_a_form_error_is_a_read_too(personas, file):
+    response = web(personas.alice).post(reverse("interactions:log", args=[file.pk]), {"channel": "pigeon"})
+    assert response.status_code == 200 and INCOME_LABEL in response.content.decode()
+    (row,) = read_rows()
+    assert (row.party_id, row.fields) == (file.pk, ["children_birth_dates", "income_bracket", "transactions"])

@@ -12,9 +12,11 @@ from fidelia.core.errors import DomainError
 from fidelia.interactions import services
 from fidelia.interactions.forms import InteractionForm
 from fidelia.interactions.selectors import interactions_for_user
+from fidelia.parties.fields import served_on_file
 from fidelia.parties.forms import add_domain_errors
 from fidelia.parties.selectors import TIMELINE_SIZE, party_file, party_get_for_user
 from fidelia.parties.views import file_context
+from fidelia.privacy.reads import audit_sensitive_read
 
 
 @login_required
@@ -41,6 +43,9 @@ def interaction_log(request: HttpRequest, party_pk: int) -> HttpResponse:
         # Without HTMX the errors come back on the whole page, the typed text kept.
         party = party_file(user=request.user, pk=party.pk)
         context = file_context(request, party, open_tab="actions", interaction_form=form)
+        # the whole file is served again: its sensitive fields are a read like any other
+        audit_sensitive_read(user=request.user, fields=served_on_file(request.user, party), party_id=party.pk,
+                             obj_type="parties.party")
         return render(request, "parties/detail.html", context)
     timeline = list(interactions_for_user(request.user).filter(party=party)
                     .order_by("-occurred_at", "-id")[:TIMELINE_SIZE])
