@@ -441,3 +441,14 @@ def test_the_file_served_again_with_a_form_error_is_a_read_too(personas, file):
     assert response.status_code == 200 and INCOME_LABEL in response.content.decode()
     (row,) = read_rows()
     assert (row.party_id, row.fields) == (file.pk, ["children_birth_dates", "income_bracket", "transactions"])
+
+
+def test_the_api_documents_sensitive_keys_as_optional(client):
+    """Outputs that leave keys out still document every field; the sensitive ones are not required."""
+    components = client.get("/api/openapi.json").json()["components"]["schemas"]
+    for name, key in (("PartyOut", "income_bracket"), ("PartyOut", "recent_transactions"),
+                      ("TransactionOut", "margin"), ("ProductOut", "margin_rate"),
+                      ("HouseholdMemberOut", "birth_date"), ("LifeEventOut", "date")):
+        assert key in components[name]["properties"], (name, key)
+        assert key not in components[name].get("required", []), (name, key)
+    assert "display_name" in components["PartyOut"]["required"]

@@ -8,6 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from ninja import Field, Schema
 from pydantic import (
     ConfigDict,
+    GetJsonSchemaHandler,
     SerializationInfo,
     SerializerFunctionWrapHandler,
     StringConstraints,
@@ -54,6 +55,16 @@ def readable_in(info: SerializationInfo) -> frozenset[str]:
     return cached
 
 
+def _without_model_serializer(core_schema: Any) -> Any:
+    """The core schema with the model's own serializer dropped (through ninja's validator wrapper)."""
+    plain = dict(core_schema)
+    if plain.get("type") == "model":
+        plain.pop("serialization", None)
+    elif isinstance(plain.get("schema"), dict):
+        plain["schema"] = _without_model_serializer(plain["schema"])
+    return plain
+
+
 class SensitiveOut(Schema):
     """An output whose sensitive keys are *absent* (not null) for callers who may not read them.
 
@@ -65,6 +76,12 @@ class SensitiveOut(Schema):
 
     def omit(self, readable: frozenset[str]) -> set[str]:
         return {key for key, name in self.sensitive_keys.items() if name not in readable}
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> Any:
+        # The serializer below would make the documented response an untyped object: the API
+        # documentation describes the fields as declared (those left out are not required).
+        return super().__get_pydantic_json_schema__(_without_model_serializer(core_schema), handler)
 
     @model_serializer(mode="wrap")
     def _leave_out_unreadable(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
