@@ -246,6 +246,20 @@ SENSITIVE_CHANGES: dict[tuple[str, str], str] = {
 }
 
 
+# Life events whose date is a child's birth date (`parties.fields.BIRTH_EVENTS`, by value: this app
+# reads other apps' rows by their labels, never their modules).
+BIRTH_EVENT_KINDS = frozenset({"birth", "expected_birth"})
+
+
+def _sensitive_of(event: ActivityEvent, name: str, changes: dict[str, Any]) -> str | None:
+    """The sensitive field a change of `name` in `event` reveals, if any."""
+    if event.object_type == "parties.lifeevent" and name == "date":
+        kind = changes.get("kind")
+        kinds = kind if isinstance(kind, list) else [kind]
+        return SensitiveField.CHILDREN_BIRTH_DATES if BIRTH_EVENT_KINDS.intersection(kinds) else None
+    return SENSITIVE_CHANGES.get((event.object_type, name))
+
+
 def party_history(*, party_id: int) -> QuerySet[ActivityEvent]:
     """The change history of one customer, newest first. The caller has checked, through
     `parties.selectors.party_get_for_user`, that the user may read that customer."""
@@ -318,7 +332,7 @@ def _visible_changes(event: ActivityEvent, allowed: frozenset[str]) -> tuple[lis
     changes = event.changes if isinstance(event.changes, dict) else {}
     visible, shown = [], set()
     for name, value in changes.items():
-        sensitive = SENSITIVE_CHANGES.get((event.object_type, name))
+        sensitive = _sensitive_of(event, name, changes)
         if sensitive and sensitive not in allowed:
             continue
         if sensitive:

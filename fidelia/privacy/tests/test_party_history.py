@@ -149,3 +149,15 @@ def test_a_new_owner_is_named_but_a_related_customer_stays_a_number(personas: Pe
     services.party_update(party=fresh, actor=personas.admin, version=fresh.version, organisation=other)
     body = _history(personas.manager, party).content.decode()
     assert f"#{other.pk}" in body and "Secrète" not in body
+
+
+def test_the_date_of_a_birth_life_event_is_a_childs_birth_date(personas: Personas) -> None:
+    party = f.person(owner=personas.alice)
+    services.life_event_add(party=party, actor=personas.alice, kind="birth", date=dt.date(2024, 3, 17))
+    services.life_event_add(party=party, actor=personas.alice, kind="move", date=dt.date(2023, 9, 1))
+    body = _history(personas.marketing, party).content.decode()
+    assert "2024-03-17" not in body and "2023-09-01" in body
+    assert "Birth of a child" in body  # the kind stays: it is not the date
+    assert _sensitive_reads(personas.marketing) == []
+    assert "2024-03-17" in _history(personas.alice, party).content.decode()
+    assert [r.fields for r in _sensitive_reads(personas.alice)] == [["children_birth_dates"]]
