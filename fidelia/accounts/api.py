@@ -38,7 +38,7 @@ class TokenAuth(HttpBearer):
             token = ""
         api_token = services.api_token_resolve(token)
         if api_token is None:
-            _count(request, "api_failure", f"ip:{client_ip(request)}")
+            _count(request, "api_failure", f"ip:{client_ip(request) or 'unknown'}")
             return None
         _count(request, "api", f"token:{api_token.pk}")
         app_label = api_app_label(request)

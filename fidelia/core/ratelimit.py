@@ -10,6 +10,7 @@ round trip.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import math
 import re
 import time
@@ -87,14 +88,23 @@ def hit(scope: str, key: str, *, rate: Rate | None = None, backend: BaseCache | 
     return Decision(allowed=False, count=count, limit=rate.limit, retry_after=retry_after)
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The client's address. Behind a proxy (FIDELIA_BEHIND_PROXY) the right-most X-Forwarded-For
-    entry is the one our proxy saw; the left-most ones are whatever the client claimed."""
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's IP address, or None when there is no valid one (an internal request).
+
+    Behind a proxy (FIDELIA_BEHIND_PROXY) the right-most X-Forwarded-For entry is the one our
+    proxy saw; the left-most ones are whatever the client claimed. Also django-axes' address
+    (AXES_CLIENT_IP_CALLABLE), which stores it in an IP column: never anything but an address.
+    """
+    candidates = [str(request.META.get("REMOTE_ADDR") or "")]
     if getattr(settings, "FIDELIA_BEHIND_PROXY", False):
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if forwarded:
-            return forwarded[-1][:64]
-    return str(request.META.get("REMOTE_ADDR") or "unknown")[:64]
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        candidates.insert(0, forwarded[-1])
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return None
 
 
 def request_key(request: HttpRequest) -> str:
@@ -102,7 +112,7 @@ def request_key(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return f"ip:{client_ip(request)}"
+    return f"ip:{client_ip(request) or 'unknown'}"
 
 
 V = TypeVar("V", bound=Callable[..., HttpResponse])

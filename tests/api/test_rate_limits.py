@@ -60,9 +60,10 @@ def test_failing_tokens_are_counted_per_address(personas, settings):
 
 
 def test_the_session_is_counted_per_user(personas, settings, client):
-    settings.FIDELIA_API_RATE = "2/hour"
+    settings.FIDELIA_API_RATE = "2/min"
     client.force_login(personas.alice)
-    with time_machine.travel(_start_of_a_window(3600), tick=False):
+    # (a window of a minute: travelling further would end the session for idleness)
+    with time_machine.travel(_start_of_a_window(60), tick=False):
         assert [client.get("/api/me").status_code for _ in range(3)] == [200, 200, 429]
 
 
@@ -108,6 +109,11 @@ def test_the_client_address_comes_from_the_proxy_only_behind_one(settings):
     assert client_ip(request) == "10.0.0.1"
     settings.FIDELIA_BEHIND_PROXY = True
     assert client_ip(request) == "203.0.113.5"  # the entry our proxy added, not what the client claimed
+    garbage = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, not-an-ip")
+    assert client_ip(garbage) == "10.0.0.1"
+    internal = RequestFactory().get("/")
+    internal.META.pop("REMOTE_ADDR")
+    assert client_ip(internal) is None
 
 
 @pytest.fixture
