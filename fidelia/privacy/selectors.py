@@ -206,11 +206,21 @@ def audit_action_label(action: str) -> str:
         return action
 
 
+def record_type_label(object_type: str) -> str:
+    """"parties.email" → "e-mail" (the model's name in the current language); unknown types as stored."""
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+
+
 def with_action_labels(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
-    """The entries, each with `action_label` in the current language (for one page: a list)."""
+    """The entries, each with `action_label` and `record_label` in the current language (for one
+    page: a list, no query)."""
     rows = list(entries)
     for entry in rows:
         entry.action_label = audit_action_label(entry.action)
+        entry.record_label = record_type_label(entry.object_type) if entry.object_type else ""
     return rows
 
 

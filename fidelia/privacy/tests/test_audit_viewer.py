@@ -140,3 +140,12 @@ def test_xlsx_export_is_a_workbook_with_safe_cells(personas: Personas) -> None:
 def test_an_unknown_export_format_falls_back_to_csv(personas: Personas) -> None:
     response = _client(personas.admin).get(reverse("privacy:audit_export"), {"format": "exe"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+
+
+def test_rows_link_the_customer_and_name_the_record_type(personas: Personas) -> None:
+    audit_record(action=AuditAction.DELETE, actor=personas.alice, object_type="parties.phone", object_id=3,
+                 party_id=8, fields=["number"])
+    body = _client(personas.dpo).get(reverse("privacy:audit"), {"action": "delete"}).content.decode()
+    assert f'href="{reverse("parties:detail", args=[8])}"' in body
+    assert 'title="parties.phone">Phone #3' in body
+    assert "deletion" in body and ">number<" in body
