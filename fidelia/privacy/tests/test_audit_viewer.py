@@ -149,3 +149,11 @@ def test_rows_link_the_customer_and_name_the_record_type(personas: Personas) -> 
     assert f'href="{reverse("parties:detail", args=[8])}"' in body
     assert 'title="parties.phone">Phone #3' in body
     assert "deletion" in body and ">number<" in body
+
+
+def test_exports_count_against_the_export_rate(personas: Personas, settings) -> None:
+    settings.FIDELIA_EXPORT_RATE = "2/hour"
+    client = _client(personas.dpo)
+    statuses = [client.get(reverse("privacy:audit_export"), {"format": "csv"}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert AuditEntry.objects.filter(action=AuditAction.EXPORT).count() == 2

@@ -17,6 +17,7 @@ from fidelia.accounts import policies
 from fidelia.core.exports import download
 from fidelia.core.htmx import pick_template
 from fidelia.core.pagination import CappedPaginator
+from fidelia.core.ratelimit import rate_limited
 from fidelia.parties.selectors import party_get_for_user
 from fidelia.privacy import selectors
 from fidelia.privacy.audit import audit_export
@@ -54,8 +55,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@rate_limited("export")
 def audit_download(request: HttpRequest) -> HttpResponse:
-    """The filtered entries as CSV or XLSX (formula-safe); the export is itself audited."""
+    """The filtered entries as CSV or XLSX (formula-safe); the export is itself audited and counts
+    against the user's export rate (FIDELIA_EXPORT_RATE), like every download of personal data."""
     _require_audit_viewer(request)
     entries = selectors.audit_entries(filters=AuditFilterForm(request.GET).filters())
     fmt = AuditExportForm(request.GET).fmt()
