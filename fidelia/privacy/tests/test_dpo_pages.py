@@ -15,14 +15,6 @@ from fidelia.privacy.suppression import is_suppressed, suppression_add
 OTHERS = ["manager", "alice", "bob", "outsider", "marketing", "service", "analyst"]
 
 
-@pytest.fixture(autouse=True)
-def sign_in_without_lockout_bookkeeping(settings):
-    """`force_login` signs in without a client address, and django-axes then looks attempts up by
-    the address "unknown", which PostgreSQL's inet column refuses. Lockout is tested through the
-    sign-in pages (accounts tests), not here."""
-    settings.AXES_ENABLED = False
-
-
 def make_request(personas, *, days_ago=0, kind="access", party=None):
     return subject_request_create(actor=personas.dpo, kind=kind, requester_name=f"Req {kind} {days_ago}",
                                   channel="email", received_on=timezone.localdate() - dt.timedelta(days=days_ago),
