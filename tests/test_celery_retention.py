@@ -7,19 +7,45 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+from collections.abc import Iterator
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.utils import timezone
+from kombu import pools
 
 from tests.test_celery_worker import celery_app, worker  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def fresh_broker_pools() -> Iterator[None]:
+    """kombu keeps connection and producer pools per broker URL for the whole process, and Celery
+    caches them on the app: a pool closed by another worker test would be handed out again,
+    closed ("Acquire on closed pool"). Start and end with none, whatever ran before."""
+    _forget_pools()
+    yield
+    _forget_pools()
+
+
+def _forget_pools() -> None:
+    from config.celery import app
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+    for cached in ("backend", "control"):
+        app.__dict__.pop(cached, None)
+
+
 def test_worker_runs_the_retention_job_and_retrying_it_is_harmless(worker: subprocess.Popen[str]) -> None:  # noqa: F811
     from fidelia.privacy.models import RetentionRun, SuppressionEntry
     from fidelia.privacy.tasks import retention_run_task
 
+    # Another transactional test may have emptied the tables, seeded register included: seed it again.
+    import_module("fidelia.privacy.migrations.0005_retention").seed(apps, None)
     stale = SuppressionEntry.objects.create(kind="email", digest="e" * 64)
     SuppressionEntry.objects.filter(pk=stale.pk).update(added_at=timezone.now() - dt.timedelta(days=4 * 365))
     SuppressionEntry.objects.create(kind="email", digest="f" * 64)
