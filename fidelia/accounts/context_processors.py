@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from fidelia.accounts import policies
+from fidelia.accounts.enums import SensitiveField
 
 
 def rights(request: HttpRequest) -> dict[str, Any]:
@@ -14,6 +15,8 @@ def rights(request: HttpRequest) -> dict[str, Any]:
         return {}
     return {
         "can_read_parties": policies.can_read_parties(user),
+        "can_read_transactions": policies.can_read_parties(user)
+        and policies.can_read_sensitive(user, SensitiveField.TRANSACTIONS),
         "can_manage_subject_requests": policies.can_manage_subject_requests(user),
         "can_read_retention": policies.can_read_retention(user),
         "can_view_audit": policies.can_view_audit(user),

@@ -11,6 +11,7 @@ class ErrorCode(StrEnum):
     PRECONDITION_REQUIRED = "precondition_required"
     FORBIDDEN = "forbidden"
     DUPLICATE = "possible_duplicate"
+    FIELD_FORBIDDEN = "field_forbidden"
 
 
 class DomainError(Exception):

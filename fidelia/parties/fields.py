@@ -24,10 +24,8 @@ from django.utils.translation import gettext as _
 from fidelia.accounts import policies
 from fidelia.accounts.enums import SensitiveField
 from fidelia.accounts.models import User
-from fidelia.core.errors import PermissionDenied
+from fidelia.core.errors import ErrorCode, PermissionDenied
 from fidelia.parties.enums import LifeEventKind, MemberRole
-
-FIELD_FORBIDDEN = "field_forbidden"
 
 # Party attribute -> the sensitive field it is.
 PARTY_SENSITIVE_ATTRS = {"income_bracket": SensitiveField.INCOME_BRACKET}
@@ -38,7 +36,7 @@ ASSIGNMENT_ATTRS = ("owner", "team")
 class FieldForbidden(PermissionDenied):
     """A write named fields the actor may not change: refused as a whole, nothing is saved."""
 
-    code = FIELD_FORBIDDEN  # type: ignore[assignment]
+    code = ErrorCode.FIELD_FORBIDDEN
     status = 403
 
     def __init__(self, names: Iterable[str], message: str | None = None) -> None:

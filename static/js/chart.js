@@ -19,17 +19,23 @@ const money = (lang) => new Intl.NumberFormat(lang, { style: "currency", currenc
 
 const kinds = {
   // Amount per month as bars, margin as a line: the trend of a customer's purchases.
-  "monthly-bars": (data, lang) => ({
-    grid: { left: 8, right: 8, top: 32, bottom: 8, containLabel: true },
-    legend: { top: 0, data: [data.labels.amount, data.labels.margin] },
-    tooltip: { trigger: "axis", valueFormatter: (v) => money(lang).format(v) },
-    xAxis: { type: "category", data: data.months, axisTick: { alignWithLabel: true } },
-    yAxis: { type: "value", axisLabel: { formatter: (v) => money(lang).format(v) } },
-    series: [
+  // The margin series is absent for readers without the right to see margins.
+  "monthly-bars": (data, lang) => {
+    const series = [
       { name: data.labels.amount, type: "bar", data: data.amounts, itemStyle: { color: "#2f5bea", borderRadius: [3, 3, 0, 0] } },
-      { name: data.labels.margin, type: "line", data: data.margins, symbolSize: 4, itemStyle: { color: "#16a34a" } },
-    ],
-  }),
+    ];
+    if (data.margins) {
+      series.push({ name: data.labels.margin, type: "line", data: data.margins, symbolSize: 4, itemStyle: { color: "#16a34a" } });
+    }
+    return {
+      grid: { left: 8, right: 8, top: 32, bottom: 8, containLabel: true },
+      legend: { top: 0, data: series.map((s) => s.name) },
+      tooltip: { trigger: "axis", valueFormatter: (v) => money(lang).format(v) },
+      xAxis: { type: "category", data: data.months, axisTick: { alignWithLabel: true } },
+      yAxis: { type: "value", axisLabel: { formatter: (v) => money(lang).format(v) } },
+      series,
+    };
+  },
   // One bar per category, each with its own colour (e.g. requests overdue / due soon / later).
   "category-bars": (data) => ({
     grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
