@@ -35,9 +35,11 @@ def _forget_pools() -> None:
 
     pools.reset()
     app._pool = None
+    # Celery 5 caches the result backend (per thread or per app), built from the settings of its time.
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
     app.amqp._producer_pool = None
-    for cached in ("backend", "control"):
-        app.__dict__.pop(cached, None)
+    app.__dict__.pop("control", None)
 
 
 def test_worker_runs_the_retention_job_and_retrying_it_is_harmless(worker: subprocess.Popen[str]) -> None:  # noqa: F811
