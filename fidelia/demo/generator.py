@@ -16,6 +16,7 @@ Behaviour worth knowing (analytics rely on it):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -143,6 +144,14 @@ def phones_for(ids: np.ndarray, prefixes: list[str], salt: int) -> list[str]:
     return [f"+33{prefixes[p]}{t:06d}" for p, t in zip(pre.tolist(), tail.tolist(), strict=True)]
 
 
+_LEGAL_SUFFIX = re.compile(r"\s+(S\.?A\.?R\.?L\.?|S\.?A\.?S\.?U?\.?|S\.?A\.?|E\.?U\.?R\.?L\.?)$", re.IGNORECASE)
+
+
+def _bare_company(name: str) -> str:
+    """Faker's French company names may end in a legal form; the generator adds its own."""
+    return _LEGAL_SUFFIX.sub("", name).strip()
+
+
 def _slug(value: str) -> str:
     return "-".join(fold(value).replace("@", " ").replace(".", " ").replace("+", " ").split())
 
@@ -223,7 +232,7 @@ class Pools:
         self.postcodes = [p for p, _, _ in places]
         self.cities = [c for _, c, _ in places]
         self.city_weights = _weights([w for _, _, w in places])
-        companies = list(dict.fromkeys(fake.company() for _ in range(4000)))
+        companies = list(dict.fromkeys(_bare_company(fake.company()) for _ in range(4000)))
         self.companies = companies
         self.company_slugs = [_slug(c)[:30].strip("-") or "entreprise" for c in companies]
         self.domains = [d for d, _ in ref.EMAIL_DOMAINS]
