@@ -140,9 +140,17 @@ def test_command_writes_each_format(personas, family, tmp_path):
         target = tmp_path / f"out.{fmt}"
         call_command("subject_export", family.pk, "--as", "dpo", "--format", fmt, "--output", str(target))
         assert target.read_bytes()[:2] in (b"PK", b"%P")
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="Unknown format"):
         call_command("subject_export", family.pk, "--as", "dpo", "--format", "docx", "--output", str(tmp_path / "x"))
-    assert AuditEntry.objects.filter(action=AuditAction.EXPORT, party_id=family.pk).count() == 2
+    with pytest.raises(CommandError, match="--output"):
+        call_command("subject_export", family.pk, "--as", "dpo", "--format", "pdf")
+    with pytest.raises(CommandError, match="not an active DPO"):
+        call_command("subject_export", family.pk, "--as", "marketing", "--format", "json")
+    out = io.StringIO()
+    call_command("subject_export", family.pk, "--as", "admin", "--format", "html", "--language", "en", stdout=out)
+    assert "Élodie Sujetexport" in out.getvalue()
+    rows = AuditEntry.objects.filter(action=AuditAction.EXPORT, party_id=family.pk)
+    assert rows.count() == 3 and {r.channel for r in rows} == {"cli"}
 
 
 @pytest.mark.django_db
