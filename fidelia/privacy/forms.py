@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from fidelia.privacy.enums import AuditAction
@@ -24,22 +25,36 @@ class _DateInput(forms.DateInput):
         super().__init__(attrs={"class": "filters__short", **(attrs or {})}, format="%Y-%m-%d")
 
 
+AUDITED_APPS = ("accounts", "parties", "interactions", "sales", "privacy")
+
+
+def _record_types() -> list[tuple[str, str]]:
+    """The kinds of record the log may name, by their name in the reader's language."""
+    models = (m for m in apps.get_models() if m._meta.app_label in AUDITED_APPS)
+    return sorted(((m._meta.label_lower, str(m._meta.verbose_name).capitalize()) for m in models),
+                  key=lambda choice: choice[1])
+
+
 class AuditFilterForm(forms.Form):
     """Filters of the audit viewer (GET). An invalid value is reported and ignored, never an error page."""
 
     user = forms.CharField(label=_("User"), required=False, max_length=150,
-                           widget=forms.TextInput(attrs={"placeholder": _("Username"), "class": "filters__short"}))
+                           widget=forms.TextInput(attrs={"placeholder": _("Username")}))
     party = forms.IntegerField(label=_("Customer no."), required=False, min_value=1, max_value=MAX_ID,
-                               widget=forms.NumberInput(attrs={"class": "filters__short"}))
-    object_type = forms.CharField(label=_("Record type"), required=False, max_length=40,
-                                  widget=forms.TextInput(attrs={"placeholder": "parties.party",
-                                                                "class": "filters__short"}))
+                               widget=forms.NumberInput(attrs={"placeholder": _("Customer no."),
+                                                               "class": "filters__short"}))
+    object_type = forms.ChoiceField(label=_("Record type"), required=False)
     object_id = forms.IntegerField(label=_("Record no."), required=False, min_value=1, max_value=MAX_ID,
-                                   widget=forms.NumberInput(attrs={"class": "filters__short"}))
+                                   widget=forms.NumberInput(attrs={"placeholder": _("Record no."),
+                                                                   "class": "filters__short"}))
     action = forms.ChoiceField(label=_("Action"), required=False,
                                choices=[("", _("All actions")), *AuditAction.choices])
     date_from = forms.DateField(label=_("From"), required=False, widget=_DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=_DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["object_type"].choices = [("", _("All record types")), *_record_types()]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
