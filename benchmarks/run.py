@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -151,20 +152,21 @@ class Client:
                     self.cookies[name] = morsel.value
         return response.status, {k.lower(): v for k, v in response.getheaders()}, payload
 
-    def login(self, login_path: str, username: str, password: str) -> bool:
-        status, _headers, page = self.request("GET", login_path)
+    def post_form(self, path: str, fields: dict[str, str]) -> tuple[int, dict[str, str]]:
+        """GET the form for its CSRF token, then POST `fields` to it."""
+        _status, _headers, page = self.request("GET", path)
         match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         token = match.group(1).decode() if match else self.cookies.get("csrftoken", "")
         status, headers, _ = self.request(
-            "POST",
-            login_path,
-            {
-                "username": username,
-                "password": password,
-                "csrfmiddlewaretoken": token,
-            },
-            headers={"X-CSRFToken": token},
+            "POST", path, {**fields, "csrfmiddlewaretoken": token}, headers={"X-CSRFToken": token}
         )
+        return status, headers
+
+    def login(self, login_path: str, username: str, password: str, otp_code: Callable[[], str]) -> bool:
+        """Sign in; when the account owes a second factor (administrators do), give the TOTP code."""
+        status, headers = self.post_form(login_path, {"username": username, "password": password})
+        if status in (302, 303) and "two-factor" in headers.get("location", ""):
+            status, headers = self.post_form(headers["location"], {"code": otp_code()})
         return status in (302, 303) and "sessionid" in self.cookies
 
 
@@ -443,6 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     connection.close()
 
     from fidelia.accounts.models import User
+    from fidelia.core.testing import confirmed_totp_device, totp_code
     from fidelia.demo.services import DEMO_PASSWORD, seed_reference_data
     from fidelia.parties.models import Party
 
@@ -473,8 +476,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"• server: {kind} on 127.0.0.1:{port} (log: {log})", flush=True)
         client = Client(port)
+        device = confirmed_totp_device(admin)
         if routes["login"] is None or not client.login(
-            routes["login"], ADMIN_USERNAME, args.password or DEMO_PASSWORD
+            routes["login"], ADMIN_USERNAME, args.password or DEMO_PASSWORD,
+            otp_code=lambda: totp_code(device),
         ):
             print("! could not log in as the administrator over HTTP: pages are not timed")
         else:
