@@ -287,12 +287,16 @@ def party_file(*, user: User, pk: Any) -> Party:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
+    contracts = _related_model("contracts").objects.select_related("product__family")
+    if not policies.can_manage_retention(user):
+        # Archived contracts (legal archiving) are kept as proof and shown to the DPO alone.
+        contracts = contracts.filter(archived_at__isnull=True)
     party = (
         parties_for_user(user).filter(pk=pk)
         .select_related("owner", "team", "organisation", "parent")
         .prefetch_related(
             "tags", "emails", "phones", "addresses", "household_members", "life_events__member",
-            Prefetch("contracts", queryset=_related_model("contracts").objects.select_related("product__family")),
+            Prefetch("contracts", queryset=contracts),
             Prefetch("contacts", queryset=Party.objects.order_by("sort_name", "id")),
             Prefetch("subsidiaries", queryset=Party.objects.order_by("sort_name", "id")),
         )

@@ -26,7 +26,9 @@ def products_for_user(user: User) -> QuerySet[Product]:
 
 
 def contracts_for_user(user: User) -> QuerySet[Contract]:
-    return Contract.objects.filter(party__in=parties_for_user(user).values("pk")).select_related("product", "party")
+    """Contracts of the parties `user` reads; archived ones only for the DPO (`contracts_visible`)."""
+    qs = Contract.objects.filter(party__in=parties_for_user(user).values("pk")).select_related("product", "party")
+    return contracts_visible(qs, user=user)
 
 
 def transactions_for_user(user: User) -> QuerySet[Transaction]:
@@ -278,7 +280,7 @@ def contracts_visible(qs: QuerySet[Contract], *, user: User) -> QuerySet[Contrac
     """Legal archiving restricts access: archived contracts (ended, or of an erased customer) are kept
     as proof only and are listed to the DPO alone; everyone else sees the active base.
 
-    Apply it on top of `contracts_for_user` wherever contracts are listed for a user.
+    `contracts_for_user` applies it, so every list, page and API of contracts inherits it.
     """
     if policies.can_manage_retention(user):
         return qs

@@ -5,11 +5,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from fidelia.parties.tests import factories
 from fidelia.privacy.services import subject_erase, subject_export
 from fidelia.sales.models import Contract, Transaction
-from fidelia.sales.selectors import contracts_for_user, contracts_visible
+from fidelia.sales.selectors import contracts_for_user
 from fidelia.sales.services import (
     contract_create,
     family_create,
@@ -47,9 +48,22 @@ def test_archived_contracts_are_listed_to_the_dpo_only(personas, held):
     party, contract, kept = held
     subject_erase(party_id=party.pk)
     for name, user in personas.by_role().items():
-        visible = set(contracts_visible(contracts_for_user(user), user=user).values_list("pk", flat=True))
+        visible = set(contracts_for_user(user).values_list("pk", flat=True))
         assert (contract.pk in visible) == (name == "dpo"), name
         if name in {"admin", "manager", "alice", "marketing", "dpo"}:
             assert kept.pk in visible, name
         if name in {"outsider", "bob", "analyst"}:
             assert not visible
+
+
+def test_an_archived_contract_leaves_the_owner_s_pages_and_api_but_not_the_dpo_s(client, personas, held):
+    party, contract, kept = held
+    Contract.objects.filter(pk=contract.pk).update(archived_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    client.force_login(personas.alice)
+    assert contract.reference not in client.get(reverse("parties:detail", args=[party.pk])).content.decode()
+    assert contract.reference not in client.get(reverse("sales:contract_list")).content.decode()
+    assert kept.reference in client.get(reverse("sales:contract_list")).content.decode()
+    api = client.get(f"/api/parties/{party.pk}/contracts").json()
+    assert api["count"] == 0
+    client.force_login(personas.dpo)
+    assert contract.reference in client.get(reverse("parties:detail", args=[party.pk])).content.decode()
