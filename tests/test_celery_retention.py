@@ -7,39 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-from collections.abc import Iterator
 from importlib import import_module
 
 import pytest
 from django.apps import apps
 from django.utils import timezone
-from kombu import pools
 
 from tests.test_celery_worker import celery_app, worker  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def fresh_broker_pools() -> Iterator[None]:
-    """kombu keeps connection and producer pools per broker URL for the whole process, and Celery
-    caches them on the app: a pool closed by another worker test would be handed out again,
-    closed ("Acquire on closed pool"). Start and end with none, whatever ran before."""
-    _forget_pools()
-    yield
-    _forget_pools()
-
-
-def _forget_pools() -> None:
-    from config.celery import app
-
-    pools.reset()
-    app._pool = None
-    # Celery 5 caches the result backend (per thread or per app), built from the settings of its time.
-    app._backend_cache = None
-    app._local.__dict__.pop("backend", None)
-    app.amqp._producer_pool = None
-    app.__dict__.pop("control", None)
 
 
 def test_worker_runs_the_retention_job_and_retrying_it_is_harmless(worker: subprocess.Popen[str]) -> None:  # noqa: F811

@@ -17,10 +17,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.utils import timezone
+from kombu import pools
 
 BROKER_URL = os.environ.get("FIDELIA_TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,12 +63,22 @@ def celery_app() -> Iterator[object]:
     app.conf.update(**saved)
 
 
-def _reset_connections(app: object) -> None:
-    """Connections are built lazily from the configuration: drop any made for the previous one."""
+def _reset_connections(app: Any) -> None:
+    """Connections are built lazily from the configuration: drop any made for the previous one.
+
+    kombu keeps connection and producer pools per broker URL for the whole process, and Celery
+    caches them and the result backend on the app: a pool closed by an earlier worker test would
+    be handed out again, closed ("Acquire on closed pool"). Start and end with none.
+    """
     if getattr(app, "_pool", None) is not None:
-        app._pool.force_close_all()  # type: ignore[attr-defined]
-        app._pool = None  # type: ignore[attr-defined]
+        app._pool.force_close_all()
+    pools.reset()
+    app._pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
     app.__dict__.pop("backend", None)  # cached_property: rebuilt from result_backend on next use
+    app.amqp._producer_pool = None
+    app.__dict__.pop("control", None)
 
 
 @pytest.fixture
