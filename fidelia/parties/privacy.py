@@ -42,6 +42,17 @@ def _rows(qs: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
     return [{f: (v.isoformat() if hasattr(v, "isoformat") else v) for f, v in row.items()} for row in qs.values(*fields)]
 
 
+def _household(party_id: int) -> list[dict[str, Any]]:
+    """Household members as the subject declared them; a relative who is a customer in their own right
+    appears by role only — their identity is their data, exported on their own request."""
+    rows = _rows(HouseholdMember.objects.filter(party_id=party_id),
+                 ("role", "first_name", "last_name", "birth_date", "member_party_id"))
+    for row in rows:
+        if row.pop("member_party_id") is not None:
+            row.update(first_name="", last_name="", birth_date=None, is_customer=True)
+    return rows
+
+
 def export(party_id: int) -> dict[str, list[dict[str, Any]]]:
     """The subject's own data. Linked people (contacts, relatives who are customers) appear by role only."""
     party = Party.objects.filter(pk=party_id).select_related("organisation", "parent").first()
@@ -53,8 +64,7 @@ def export(party_id: int) -> dict[str, list[dict[str, Any]]]:
     identity["tags"] = list(party.tags.values_list("name", flat=True))
     return {
         "identity": [identity],
-        "household": _rows(HouseholdMember.objects.filter(party_id=party_id),
-                           ("role", "first_name", "last_name", "birth_date")),
+        "household": _household(party_id),
         "emails": _rows(Email.objects.filter(party_id=party_id), ("kind", "address", "is_primary")),
         "phones": _rows(Phone.objects.filter(party_id=party_id), ("kind", "number", "is_primary")),
         "addresses": _rows(Address.objects.filter(party_id=party_id),

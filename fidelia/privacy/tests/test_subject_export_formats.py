@@ -56,8 +56,6 @@ def assert_only_the_subject(text: str, others: tuple[str, ...] = CONTACT) -> Non
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=False, reason="the parties export hook still names a household member who is a customer "
-                   "(fidelia/parties/privacy.py: household rows with member_party should show the role only)")
 def test_a_relative_who_is_a_customer_appears_by_role_only(client, personas, family):
     for fmt in ("json", "html"):
         assert_only_the_subject(download(client, personas.dpo, family, fmt).content.decode(), SPOUSE)
