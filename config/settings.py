@@ -259,6 +259,12 @@ LOGGING = {
 }
 
 # Suppression list (people who objected): e-mails and phones are kept only as HMAC-SHA256 digests
-# keyed with this salt (or FIDELIA_SUPPRESSION_SALT_FILE). Default: derived from the secret key.
-# Changing it makes existing entries unmatchable, so set it once and keep it secret.
-FIDELIA_SUPPRESSION_SALT = env_str("FIDELIA_SUPPRESSION_SALT", f"fidelia-suppression:{SECRET_KEY}")
+# keyed with this salt (or FIDELIA_SUPPRESSION_SALT_FILE). Changing it makes existing entries
+# unmatchable, so production requires its own value: rotating the secret key must not empty the list.
+FIDELIA_SUPPRESSION_SALT = env_str("FIDELIA_SUPPRESSION_SALT")
+if not FIDELIA_SUPPRESSION_SALT:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "FIDELIA_SUPPRESSION_SALT (or FIDELIA_SUPPRESSION_SALT_FILE) is required in production: "
+            "it keys the suppression list and must never change")
+    FIDELIA_SUPPRESSION_SALT = f"fidelia-suppression:{SECRET_KEY}"
