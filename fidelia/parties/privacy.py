@@ -21,7 +21,7 @@ from fidelia.parties.models import (
 )
 from fidelia.parties.vocabulary import vocabulary_forget
 from fidelia.privacy.registry import PrivacyHooks, RetentionOutcome, register, register_retention
-from fidelia.privacy.services import subject_erase
+from fidelia.privacy.services import subjects_erase_past_policy
 
 IDENTITY_FIELDS = (
     "kind", "stage", "civility", "first_name", "last_name", "birth_date", "csp", "income_bracket",
@@ -123,12 +123,7 @@ def prospects_past(policy: Any, *, now: dt.datetime, apply: bool) -> RetentionOu
     stale = Party.objects.filter(
         Q(last_inbound_at__lt=cutoff) | Q(last_inbound_at__isnull=True, created_at__lt=cutoff),
         stage__in=[Stage.SUSPECT, Stage.PROSPECT], erased_at__isnull=True)
-    if not apply:
-        return RetentionOutcome(policy.key, stale.count(), 0)
-    ids = list(stale.values_list("pk", flat=True))
-    for party_id in ids:
-        subject_erase(party_id=party_id)
-    return RetentionOutcome(policy.key, len(ids), len(ids))
+    return subjects_erase_past_policy(key=policy.key, party_ids=stale.values_list("pk", flat=True), apply=apply)
 
 
 def register_hooks() -> None:

@@ -22,7 +22,7 @@ from fidelia.privacy.enums import (
     SuppressionKind,
 )
 from fidelia.privacy.models import SubjectRequest, SubjectRequestEvent
-from fidelia.privacy.registry import registered
+from fidelia.privacy.registry import RetentionOutcome, registered
 from fidelia.privacy.suppression import suppression_add
 
 
@@ -213,3 +213,14 @@ def subject_request_refuse(*, request: SubjectRequest, actor: Any, reason: str,
     request.handled_by = request.handled_by or actor
     _step(request, actor=actor, action=SubjectRequestAction.REFUSED, note=reason.strip())
     return _save(request, "status", "outcome", "closed_on", "handled_by")
+
+
+def subjects_erase_past_policy(*, key: str, party_ids: Any, apply: bool) -> RetentionOutcome:
+    """Retention hooks whose action is anonymisation: count the parties (`party_ids`, a queryset of
+    ids), and when applying erase each of them through `subject_erase`, one by one."""
+    if not apply:
+        return RetentionOutcome(key, party_ids.count(), 0)
+    ids = list(party_ids)
+    for party_id in ids:
+        subject_erase(party_id=party_id)
+    return RetentionOutcome(key, len(ids), len(ids))

@@ -17,7 +17,7 @@ from django.utils import timezone
 from fidelia.parties.enums import Stage
 from fidelia.parties.models import Party
 from fidelia.privacy.registry import PrivacyHooks, RetentionOutcome, register, register_retention
-from fidelia.privacy.services import subject_erase
+from fidelia.privacy.services import subjects_erase_past_policy
 from fidelia.sales.enums import ContractStatus
 from fidelia.sales.models import Contract, Transaction
 
@@ -110,12 +110,7 @@ def former_customers(policy: Any, *, now: dt.datetime, apply: bool) -> Retention
                                  Coalesce(Cast("last_inbound_at", DateField()), _NEVER),
                                  Cast(F("created_at"), DateField())))
              .filter(end__lt=cutoff.date()))
-    if not apply:
-        return RetentionOutcome(policy.key, ended.count(), 0)
-    ids = list(ended.values_list("pk", flat=True))
-    for party_id in ids:
-        subject_erase(party_id=party_id)
-    return RetentionOutcome(policy.key, len(ids), len(ids))
+    return subjects_erase_past_policy(key=policy.key, party_ids=ended.values_list("pk", flat=True), apply=apply)
 
 
 def register_hooks() -> None:
