@@ -150,7 +150,7 @@ def subject_request_extend(*, request: SubjectRequest, actor: Any, reason: str, 
     if request.extended:
         raise DomainError(_("The deadline has already been extended once; it cannot be extended again."))
     if today > request.due_on:
-        raise DomainError(_("The deadline has passed: it can only be extended before %(date)s.")
+        raise DomainError(_("The deadline of %(date)s has passed: a request can only be extended before its deadline.")
                           % {"date": formats.date_format(request.due_on, "SHORT_DATE_FORMAT")})
     if not (reason or "").strip():
         raise _invalid("reason", _("Explain why the request needs more time (complexity or number of requests)."))

@@ -62,7 +62,7 @@ def _coverage_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
               round(100 * r["decided"] / r["customers"]) if r["customers"] else 0,
               round(100 * r["granted"] / r["decided"]) if r["decided"] else 0] for r in rows]
     return {"x": purposes, "y": channels, "cells": cells,
-            "labels": {"decided": _("Customers with a recorded decision"), "granted": _("of whom consent")}}
+            "labels": {"decided": _("Customers with a recorded decision"), "granted": _("of whom consenting")}}
 
 
 def _retention_rows() -> list[Any] | None:
