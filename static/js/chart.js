@@ -40,16 +40,17 @@ const kinds = {
   "category-bars": (data) => ({
     grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
     tooltip: { trigger: "axis" },
-    xAxis: { type: "category", data: data.labels, axisTick: { alignWithLabel: true } },
+    xAxis: { type: "category", data: data.labels, axisTick: { alignWithLabel: true },
+             axisLabel: { interval: 0, overflow: "break", width: 110, lineHeight: 15 } },
     yAxis: { type: "value", minInterval: 1 },
     series: [{ name: data.series, type: "bar", barMaxWidth: 56,
                data: data.values.map((value, i) => ({ value, itemStyle: { color: data.colors[i], borderRadius: [3, 3, 0, 0] } })) }],
   }),
   // A matrix of percentages: cells [x index, y index, %, secondary %] (e.g. consent coverage).
   heatmap: (data) => ({
-    grid: { left: 8, right: 8, top: 8, bottom: 48, containLabel: true },
+    grid: { left: 8, right: 8, top: 8, bottom: 56, containLabel: true },
     tooltip: { formatter: (p) => `${data.y[p.value[1]]} · ${data.x[p.value[0]]}<br>${data.labels.decided}: ${p.value[2]} %<br>${data.labels.granted}: ${p.value[3]} %` },
-    xAxis: { type: "category", data: data.x, splitArea: { show: true }, axisLabel: { interval: 0, overflow: "break", width: 90 } },
+    xAxis: { type: "category", data: data.x, splitArea: { show: true }, axisLabel: { interval: 0, overflow: "break", width: 120, lineHeight: 15, margin: 10 } },
     yAxis: { type: "category", data: data.y, splitArea: { show: true } },
     visualMap: { min: 0, max: 100, calculable: false, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120,
                  inRange: { color: ["#fee2e2", "#fef3c7", "#dcfce7", "#16a34a"] } },
