@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -245,11 +246,23 @@ def _clean_changes(changes: dict[str, Any], errors: dict[str, list[str]]) -> dic
 # --- This app's own policies ------------------------------------------------------------------------
 
 
+# The sign-in throttling's own records (username, address, browser) are access logs too.
+SIGN_IN_LOG_MODELS = ("AccessAttempt", "AccessFailureLog", "AccessLog")
+
+
 def security_logs(policy: RetentionPolicy, *, now: dt.datetime, apply: bool) -> RetentionOutcome:
-    """Audit rows older than the policy are purged; the chain stays verifiable from the oldest kept row."""
+    """Audit rows older than the policy are purged (the chain stays verifiable from the oldest kept
+    row), and so are django-axes' records of sign-in attempts."""
     cutoff = policy.cutoff(now)
-    matched = AuditEntry.objects.filter(created_at__lt=cutoff).count()
-    acted = audit.audit_purge(before=cutoff) if apply and matched else 0
+    attempts = [django_apps.get_model("axes", name).objects.filter(attempt_time__lt=cutoff)
+                for name in SIGN_IN_LOG_MODELS]
+    audit_matched = AuditEntry.objects.filter(created_at__lt=cutoff).count()
+    matched = audit_matched + sum(qs.count() for qs in attempts)
+    if not apply:
+        return RetentionOutcome(policy.key, matched, 0)
+    acted = audit.audit_purge(before=cutoff) if audit_matched else 0
+    for qs in attempts:
+        acted += qs.delete()[1].get(qs.model._meta.label, 0)
     return RetentionOutcome(policy.key, matched, acted)
 
 

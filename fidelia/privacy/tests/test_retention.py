@@ -301,3 +301,17 @@ def test_the_command_dry_runs_by_default_and_refuses_unknown_policies(personas, 
             call_command("retention", "--policy", "nope")
         call_command("retention", "--policy", "prospects", "--apply")
     assert Party.objects.get(pk=party.pk).erased_at is not None
+
+
+def test_sign_in_attempt_records_follow_the_security_log_policy(db):
+    from axes.models import AccessAttempt
+
+    with time_machine.travel(START, tick=False):
+        AccessAttempt.objects.create(username="alice", ip_address="192.0.2.1", user_agent="x", http_accept="x",
+                                     path_info="/accounts/login/", failures_since_start=1)
+    with time_machine.travel(START + 40 * DAY, tick=False):
+        AccessAttempt.objects.create(username="bob", ip_address="192.0.2.2", user_agent="x", http_accept="x",
+                                     path_info="/accounts/login/", failures_since_start=1)
+    assert run("security_logs", months(12) - DAY, apply=True)["matched"] == 0
+    assert run("security_logs", months(12) + DAY, apply=True) == {"matched": 1, "acted": 1}
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["bob"]
