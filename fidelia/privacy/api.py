@@ -1,7 +1,8 @@
 """REST API of the data-subject request register: list, register, read one with its history.
 
 The register is the DPO's (and administrators'): for anyone else these endpoints answer 404, like
-the pages. Steps of a request (start, extend, complete, refuse) are taken on the DPO's pages.
+the pages. Each step of a request (start, extend, complete, refuse) names the version it acts on in
+If-Match, like every update: 428 without it, 412 when someone acted on the request meanwhile.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ninja.responses import Status
 
 from fidelia.accounts import policies
 from fidelia.core.api import (
+    IF_MATCH,
     Date,
     Id,
     Page,
@@ -21,6 +23,8 @@ from fidelia.core.api import (
     RowId,
     current_user,
     errors,
+    etag_documented,
+    if_match_version,
     paginate,
     resolve,
     set_etag,
@@ -132,3 +136,62 @@ def get_request(request: HttpRequest, response: HttpResponse, request_id: int = 
     subject_request = selectors.subject_request_get_for_user(user=user, pk=request_id)
     set_etag(response, subject_request.version)
     return selectors.with_deadlines([subject_request])[0]
+
+
+class ExtendIn(Schema):
+    reason: text(2000) = Field(..., description="Why the request needs two more months (complexity, number of requests).")
+    notified_on: Date = Field(..., description="Day the person was told of the extension and why.")
+
+
+class CompleteIn(Schema):
+    outcome: text(4000) = Field(..., description="The answer given to the person.")
+
+
+class RefuseIn(Schema):
+    reason: text(4000) = Field(..., description="Why the request is refused; told to the person with their right "
+                                                "to complain to the CNIL.")
+
+
+def _step(request: HttpRequest, response: HttpResponse, request_id: int, if_match: str | None,
+          act: Any, **kwargs: Any) -> SubjectRequest:
+    """Load the request for the DPO, check its version, take the step, answer the updated request."""
+    user = _require_dpo(request)
+    subject_request = selectors.subject_request_get_for_user(user=user, pk=request_id)
+    version = if_match_version(if_match)
+    updated = act(request=subject_request, actor=user, version=version, **kwargs)
+    set_etag(response, updated.version)
+    return selectors.with_deadlines([updated])[0]
+
+
+STEP_ERRORS = errors(400, 404, 409, 412, 422, 428)
+
+
+@router.post("/privacy/requests/{request_id}/start", response={200: SubjectRequestOut, **STEP_ERRORS},
+             summary="Start handling a request", openapi_extra=etag_documented())
+def start_request(request: HttpRequest, response: HttpResponse, request_id: int = RowId,
+                  if_match: str | None = IF_MATCH) -> SubjectRequest:
+    """The caller becomes the request's handler."""
+    return _step(request, response, request_id, if_match, services.subject_request_start)
+
+
+@router.post("/privacy/requests/{request_id}/extend", response={200: SubjectRequestOut, **STEP_ERRORS},
+             summary="Extend the deadline by two months", openapi_extra=etag_documented())
+def extend_request(request: HttpRequest, response: HttpResponse, payload: ExtendIn, request_id: int = RowId,
+                   if_match: str | None = IF_MATCH) -> SubjectRequest:
+    """Once only, before the first deadline, with a reason and the day the person was told."""
+    return _step(request, response, request_id, if_match, services.subject_request_extend, **payload.dict())
+
+
+@router.post("/privacy/requests/{request_id}/complete", response={200: SubjectRequestOut, **STEP_ERRORS},
+             summary="Close a request as answered", openapi_extra=etag_documented())
+def complete_request(request: HttpRequest, response: HttpResponse, payload: CompleteIn, request_id: int = RowId,
+                     if_match: str | None = IF_MATCH) -> SubjectRequest:
+    """An objection lists the person on the suppression list; an erasure anonymises them (DPO only)."""
+    return _step(request, response, request_id, if_match, services.subject_request_complete, **payload.dict())
+
+
+@router.post("/privacy/requests/{request_id}/refuse", response={200: SubjectRequestOut, **STEP_ERRORS},
+             summary="Close a request as refused", openapi_extra=etag_documented())
+def refuse_request(request: HttpRequest, response: HttpResponse, payload: RefuseIn, request_id: int = RowId,
+                   if_match: str | None = IF_MATCH) -> SubjectRequest:
+    return _step(request, response, request_id, if_match, services.subject_request_refuse, **payload.dict())
