@@ -149,3 +149,13 @@ def retry_in_seconds(check: CodeCheck) -> int:
     if check.retry_at is None:
         return 0
     return max(1, int((check.retry_at - timezone.now()).total_seconds() + 0.999))
+
+
+@transaction.atomic
+def two_factor_reset(*, user: User, operator: str) -> int:
+    """Remove the user's authenticator devices (a lost or replaced phone). Administrators and the DPO
+    are asked to enrol a new one at their next sign-in. Returns how many devices were removed."""
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    audit_record(action=AuditAction.SECURITY, actor_username=operator[:150], obj=user,
+                 fields=["otp_device_reset"])
+    return removed
