@@ -8,6 +8,7 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self) -> None:
-        from fidelia.privacy import signals
+        from fidelia.privacy import privacy, signals
 
         signals.connect()
+        privacy.register_hooks()

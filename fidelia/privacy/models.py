@@ -174,6 +174,7 @@ class RetentionStart(models.TextChoices):
     LAST_SIGN_IN = "last_sign_in", _("last sign-in")
     EVENT_DATE = "event_date", _("date of the logged event")
     LISTED_ON = "listed_on", _("date of listing")
+    REQUEST_CLOSED = "request_closed", _("closing of the request")
 
 
 class RetentionAction(models.TextChoices):

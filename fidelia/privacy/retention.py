@@ -58,6 +58,9 @@ DEFAULT_TEXTS = (
     gettext_noop("CNIL recommendation on logging (2021): 6 months to 1 year."),
     gettext_noop("Suppression list (objections to prospecting)"),
     gettext_noop("CNIL: an objection is kept at least 3 years so that the person is never contacted again."),
+    gettext_noop("Data-subject requests and how they were answered"),
+    gettext_noop("GDPR art. 5(2) accountability: proof of each answer, kept for the 5-year limitation period "
+                 "(Code civil art. 2224) after the request is closed."),
 )
 
 

@@ -12,9 +12,11 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fidelia.accounts.models import ApiToken, User
 from fidelia.core.errors import PermissionDenied, ValidationFailed
+from fidelia.core.testing import confirmed_totp_device
 from fidelia.interactions.services import interaction_log
 from fidelia.parties.models import Party
 from fidelia.parties.tests import factories
@@ -73,6 +75,7 @@ def test_the_register_is_seeded_with_the_cnil_defaults(db):
         "user_accounts": (24, "months", "deactivate", None),
         "security_logs": (12, "months", "delete", 6),
         "suppression_list": (36, "months", "delete", 36),
+        "subject_requests": (60, "months", "delete", 12),
     }
 
 
@@ -154,6 +157,7 @@ def test_user_accounts_without_sign_in_for_two_years_are_deactivated_and_anonymi
         dormant = User.objects.create_user("vieux.compte", email="vieux@fidelia.test", password="x" * 12,
                                            first_name="Vieux", last_name="Compte")
         ApiToken.objects.create(user=dormant, name="script", digest="d" * 64)
+        confirmed_totp_device(dormant)
         active = User.objects.create_user("actif", password="x" * 12)
         integration = User.objects.create_user("integration", password="x" * 12)
         ApiToken.objects.create(user=integration, name="erp", digest="e" * 64, last_used_at=START + 300 * DAY)
@@ -166,6 +170,7 @@ def test_user_accounts_without_sign_in_for_two_years_are_deactivated_and_anonymi
     assert (dormant.username, dormant.first_name, dormant.email, dormant.is_active) == (
         f"former-{dormant.pk}", "", "", False)
     assert not dormant.has_usable_password() and not ApiToken.objects.filter(user=dormant).exists()
+    assert not TOTPDevice.objects.filter(user=dormant).exists()
     assert User.objects.get(pk=active.pk).is_active
     assert User.objects.get(pk=integration.pk).is_active  # used through its API token only
 
@@ -315,3 +320,33 @@ def test_sign_in_attempt_records_follow_the_security_log_policy(db):
     assert run("security_logs", months(12) - DAY, apply=True)["matched"] == 0
     assert run("security_logs", months(12) + DAY, apply=True) == {"matched": 1, "acted": 1}
     assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["bob"]
+
+
+def test_closed_data_subject_requests_are_kept_five_years_as_proof(db):
+    from fidelia.privacy.models import SubjectRequest
+
+    closed_day = START.date()
+    old = SubjectRequest.objects.create(kind="access", requester_name="Ancienne", received_on=closed_day,
+                                        due_on=closed_day, status="completed", closed_on=closed_day)
+    SubjectRequest.objects.create(kind="access", requester_name="Ouverte", received_on=closed_day,
+                                  due_on=closed_day)  # never closed: never deleted by this policy
+    later = closed_day + dt.timedelta(days=40)
+    SubjectRequest.objects.create(kind="erasure", requester_name="Récente", received_on=later, due_on=later,
+                                  status="completed", closed_on=later)
+    assert run("subject_requests", years(5) - DAY, apply=True) == {"matched": 0, "acted": 0}
+    assert run("subject_requests", years(5) + DAY, apply=True) == {"matched": 1, "acted": 1}
+    assert not SubjectRequest.objects.filter(pk=old.pk).exists()
+    assert set(SubjectRequest.objects.values_list("requester_name", flat=True)) == {"Ouverte", "Récente"}
+
+
+def test_a_person_s_requests_are_part_of_their_access_export(personas):
+    from fidelia.privacy.models import SubjectRequest
+    from fidelia.privacy.services import subject_export
+
+    party = factories.person(owner=personas.alice)
+    SubjectRequest.objects.create(kind="objection", requester_name="X", received_on=START.date(),
+                                  due_on=START.date(), party_id=party.pk)
+    SubjectRequest.objects.create(kind="access", requester_name="Y", received_on=START.date(),
+                                  due_on=START.date())
+    rows = subject_export(party_id=party.pk)["data"]["privacy.requests"]
+    assert [r["kind"] for r in rows] == ["objection"] and "requester_name" not in rows[0]
