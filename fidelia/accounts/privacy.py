@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fidelia.accounts.models import ApiToken, User
 from fidelia.privacy.registry import RetentionOutcome, register_retention
@@ -38,13 +39,15 @@ def dormant_accounts(policy: Any, *, now: dt.datetime, apply: bool) -> Retention
 
 
 def user_anonymise(*, user: User) -> User:
-    """Deactivate the account, drop its identity, password and API tokens (the caller holds the transaction)."""
+    """Deactivate the account, drop its identity, password, API tokens and authenticator devices
+    (the caller holds the transaction)."""
     user.username = f"{ANONYMISED_PREFIX}{user.pk}"
     user.first_name = user.last_name = user.email = ""
     user.is_active = False
     user.set_unusable_password()
     user.save(update_fields=["username", "first_name", "last_name", "email", "is_active", "password"])
     ApiToken.objects.filter(user=user).delete()
+    TOTPDevice.objects.filter(user=user).delete()
     return user
 
 
