@@ -77,7 +77,7 @@ class TwoFactorMiddleware:
 
     def _exempt(self, request: HttpRequest) -> bool:
         path = request.path_info
-        if path.startswith(self.EXEMPT_PREFIXES) or path.startswith(settings.STATIC_URL):
+        if path.startswith(settings.STATIC_URL):
             return True
         match = getattr(request, "resolver_match", None) or _resolve(path)
         return match is not None and match.namespace == "accounts" and match.url_name in TWO_FACTOR_EXEMPT_VIEWS
