@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth
 from django.http import Http404
@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from fidelia.accounts import policies
 from fidelia.accounts.models import User
 from fidelia.core.text import fold
+from fidelia.parties.enums import Channel, ConsentPurpose, Stage
 from fidelia.parties.fields import field_rights
 from fidelia.parties.models import ConsentRecord, Party
 from fidelia.parties.search import normalize_query
@@ -358,11 +359,6 @@ def consent_coverage() -> list[dict[str, Any]]:
     """For each channel × purpose: how many current customers (not anonymised) have a recorded
     decision, and how many of those currently grant it (their latest decision). Plain rows for
     the DPO dashboard; aggregated in SQL, one query plus one count."""
-    # imported here so this read can be appended without touching the module's import block
-    from django.db.models import Count, OuterRef, Subquery
-
-    from fidelia.parties.enums import Channel, ConsentPurpose, Stage
-
     customers = Party.objects.filter(stage=Stage.CUSTOMER, erased_at__isnull=True)
     latest = ConsentRecord.objects.filter(party=OuterRef("party"), channel=OuterRef("channel"),
                                           purpose=OuterRef("purpose")).order_by("-recorded_at", "-id").values("id")[:1]
