@@ -42,11 +42,6 @@ CHILD_BIRTH = dt.date(2015, 6, 1)
 INCOME_LABEL = "€50,000–80,000"
 
 
-@pytest.fixture(autouse=True)
-def sign_in_without_lockout_bookkeeping(settings: Any) -> None:
-    """`force_login` gives django-axes no client address, which PostgreSQL's inet column refuses;
-    lockout is tested through the sign-in pages (accounts tests), not here."""
-    settings.AXES_ENABLED = False
 
 
 @pytest.fixture

@@ -18,11 +18,6 @@ from tests.api.conftest import assert_error
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def sign_in_without_lockout_bookkeeping(settings) -> None:
-    """`force_login` gives django-axes no client address, which PostgreSQL's inet column refuses;
-    lockout is tested through the sign-in pages (accounts tests), not here."""
-    settings.AXES_ENABLED = False
 
 ALL = ["admin", "dpo", "manager", "alice", "bob", "outsider", "marketing", "service", "analyst"]
 READS_LYON = {"admin", "dpo", "manager", "alice", "marketing", "service"}

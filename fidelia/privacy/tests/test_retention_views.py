@@ -9,11 +9,6 @@ from fidelia.privacy.models import RetentionPolicy, RetentionPolicyChange, Reten
 REGISTER = reverse("privacy:retention")
 
 
-@pytest.fixture(autouse=True)
-def sign_in_without_lockout_bookkeeping(settings):
-    """`force_login` signs in without a client address, and django-axes then looks attempts up by
-    the address "unknown", which PostgreSQL's inet column refuses; lockout is tested elsewhere."""
-    settings.AXES_ENABLED = False
 
 
 def edit_url(key: str) -> str:
