@@ -42,6 +42,11 @@ INSTALLED_APPS = [
     "fidelia.interactions",
     "fidelia.sales",
     "fidelia.privacy",
+    "fidelia.imports",
+    "fidelia.dedup",
+    "fidelia.analytics",
+    "fidelia.portfolio",
+    "fidelia.bi",
     "fidelia.demo",
 ]
 

@@ -11,5 +11,10 @@ urlpatterns = [
     path("interactions/", include("fidelia.interactions.urls")),
     path("sales/", include("fidelia.sales.urls")),
     path("privacy/", include("fidelia.privacy.urls")),
+    path("imports/", include("fidelia.imports.urls")),
+    path("duplicates/", include("fidelia.dedup.urls")),
+    path("analytics/", include("fidelia.analytics.urls")),
+    path("portfolio/", include("fidelia.portfolio.urls")),
+    path("bi/", include("fidelia.bi.urls")),
     path("api/", api.urls),
 ]

@@ -166,3 +166,73 @@ def can_manage_retention(user: User) -> bool:
 def can_read_retention(user: User) -> bool:
     """The retention register and the job's reports: the DPO, and administrators (read only)."""
     return _active(user) and user.role in {Role.DPO, Role.ADMIN}
+
+
+# --- Analytics and portfolio management (Pareto, ABC, RFM, FRAT, scoring, matrices, RADAR) ---
+
+ANALYTICS_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP, Role.MARKETING, Role.ANALYST})
+
+
+def can_view_analytics(user: User) -> bool:
+    """The analytics dashboards: everyone who steers a portfolio or the base (not the call centre, not the DPO)."""
+    return _active(user) and user.role in ANALYTICS_ROLES
+
+
+def analytics_scope_filter(user: User) -> Q | None:
+    """A Q over Party: the customers whose figures feed `user`'s dashboards.
+
+    Reps and managers see their portfolio (as `party_read_filter`); analysts, marketing and
+    administrators the whole base. None: no analytics at all.
+    """
+    if not can_view_analytics(user):
+        return None
+    if user.role == Role.ANALYST:
+        return Q()
+    return party_read_filter(user)
+
+
+def can_see_individuals_in_analytics(user: User) -> bool:
+    """Whether dashboards may name customers (lists per class, bubbles clickable to the file).
+    Analysts work on aggregates only: counts, shares and charts without names."""
+    return can_view_analytics(user) and can_read_parties(user)
+
+
+def can_run_analytics(user: User) -> bool:
+    """Recomputing the stored results (also done every night by the scheduled job)."""
+    return _active(user) and user.role in {Role.ADMIN, Role.ANALYST, Role.SALES_MANAGER, Role.MARKETING}
+
+
+def can_configure_analytics(user: User) -> bool:
+    """Scoring grids, criteria, coefficients, derivation rules, cut-offs and matrix axes."""
+    return _active(user) and user.role in {Role.ADMIN, Role.SALES_MANAGER, Role.MARKETING, Role.ANALYST}
+
+
+# --- Getting data in and out (imports, deduplication, exports, BI feed) ---
+
+IMPORT_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.MARKETING})
+
+
+def can_import(user: User) -> bool:
+    """Running imports: administrators, sales managers and marketing (lists bought or collected).
+    Imported parties land in portfolios the importer may write (managers: their team)."""
+    return _active(user) and user.role in IMPORT_ROLES
+
+
+def can_review_duplicates(user: User) -> bool:
+    """The duplicate review queue and merges (data stewardship). A merge also needs write access
+    to both parties (`party_write_filter`), checked by the merge service."""
+    return _active(user) and user.role in {Role.ADMIN, Role.SALES_MANAGER}
+
+
+def can_run_duplicate_scan(user: User) -> bool:
+    return _active(user) and user.role == Role.ADMIN
+
+
+def can_export_lists(user: User) -> bool:
+    """Exporting a list the user can see (visibility and field rights still apply, every export is audited)."""
+    return _active(user)
+
+
+def can_read_bi_feed(user: User) -> bool:
+    """The BI feed (pseudonymous analytics tables for Metabase or a warehouse)."""
+    return _active(user) and user.role in {Role.ADMIN, Role.ANALYST}

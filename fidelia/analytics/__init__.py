@@ -1,0 +1,1 @@
+"""Portfolio analytics: Pareto, ABC, RFM, FRAT results, snapshots and trajectories."""

@@ -1,0 +1,4 @@
+"""REST API of analytics."""
+from ninja import Router
+
+router = Router(tags=["Analytics"])

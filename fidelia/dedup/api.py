@@ -1,0 +1,4 @@
+"""REST API of deduplication."""
+from ninja import Router
+
+router = Router(tags=["Deduplication"])

@@ -1,0 +1,1 @@
+"""Getting data in: files, column mapping, dry run, upsert, background import runs."""

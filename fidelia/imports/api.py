@@ -1,0 +1,4 @@
+"""REST API of imports."""
+from ninja import Router
+
+router = Router(tags=["Imports"])

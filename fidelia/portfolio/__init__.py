@@ -1,0 +1,1 @@
+"""Weighted scoring grids, portfolio matrices, RADAR and competitive contribution (TCC)."""

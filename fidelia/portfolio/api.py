@@ -1,0 +1,4 @@
+"""REST API of portfolio management."""
+from ninja import Router
+
+router = Router(tags=["Portfolio management"])
