@@ -20,4 +20,10 @@ def rights(request: HttpRequest) -> dict[str, Any]:
         "can_manage_subject_requests": policies.can_manage_subject_requests(user),
         "can_read_retention": policies.can_read_retention(user),
         "can_view_audit": policies.can_view_audit(user),
+        "can_view_analytics": policies.can_view_analytics(user),
+        "can_configure_analytics": policies.can_configure_analytics(user),
+        "can_import": policies.can_import(user),
+        "can_review_duplicates": policies.can_review_duplicates(user),
+        "can_export_lists": policies.can_export_lists(user),
+        "can_read_bi_feed": policies.can_read_bi_feed(user),
     }
