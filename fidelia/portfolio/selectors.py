@@ -1,0 +1,424 @@
+"""Reads of portfolio management, each access-checked through the policies.
+
+Scope: a user's figures cover `analytics_scope_filter` (reps and managers: their portfolio;
+analysts, marketing, administrators: the whole base). Names and links to customer files appear only
+for users `can_see_individuals_in_analytics` allows; analysts get the same points without them.
+Quadrant lines on a page are the averages of the customers shown (the user's portfolio); the stored
+quadrant and strategy of each position use the averages of the whole base at the run.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from fidelia.accounts import policies
+from fidelia.accounts.models import User
+from fidelia.core.errors import ValidationFailed
+from fidelia.parties.models import Party
+from fidelia.parties.selectors import party_get_for_user
+from fidelia.portfolio import scoring
+from fidelia.portfolio.enums import (
+    QUADRANT_STRATEGY,
+    Quadrant,
+    RadarStrategy,
+    RelationshipPolicy,
+    ValueStrategy,
+)
+from fidelia.portfolio.metrics import year_before
+from fidelia.portfolio.models import (
+    PortfolioPosition,
+    PurchasePotential,
+    RadarPosition,
+    ScoringGrid,
+)
+from fidelia.sales.models import Transaction
+
+# Seeded names (migration 0002), in the catalogue so that pages translate them while unchanged.
+SEEDED_NAMES = (gettext_noop("Customer value (potential × performance)"),
+                gettext_noop("FIOCA (strategic importance × relationship difficulty)"),
+                gettext_noop("Sector attractiveness"), gettext_noop("Technology level"),
+                gettext_noop("Customer's turnover (company size)"), gettext_noop("12-month purchase frequency"),
+                gettext_noop("Derived market type"), gettext_noop("Sales made with the customer"),
+                gettext_noop("Seniority"), gettext_noop("Equipment rate"), gettext_noop("Annual production capacity"),
+                gettext_noop("Ease of commercial terms (5 = easy)"), gettext_noop("Strategic importance"),
+                gettext_noop("Difficulty of the relationship"))
+
+# Axes a matrix can use: stored position fields; "c:<code>" is a criterion's 1–5 score.
+AXES: dict[str, Any] = {
+    "potential": gettext_lazy("Potential (weighted score)"),
+    "performance": gettext_lazy("Performance (weighted score)"),
+    "revenue": gettext_lazy("Revenue, 12 months (€)"),
+    "margin": gettext_lazy("Current profitability: margin, 12 months (€)"),
+    "frequency": gettext_lazy("Loyalty: purchases, 12 months"),
+    "seniority": gettext_lazy("Seniority (years)"),
+    "equipment_rate": gettext_lazy("Equipment rate"),
+}
+
+
+@dataclass(frozen=True)
+class Preset:
+    key: str
+    label: Any
+    x: str
+    y: str
+    grid: str  # grid code; "" = the default grid
+    quadrants: dict[str, Any]
+
+
+VALUE_QUADRANTS = {
+    "tr": gettext_lazy("Loyalty strategy · loyalty policy"),
+    "br": gettext_lazy("Multi-equipment strategy · reconquest policy"),
+    "tl": gettext_lazy("Retention strategy · rationalisation policy"),
+    "bl": gettext_lazy("Termination strategy · abandonment policy"),
+}
+PRESETS: dict[str, Preset] = {p.key: p for p in (
+    Preset("value", gettext_lazy("Customer value: potential × performance"), "potential", "performance", "",
+           VALUE_QUADRANTS),
+    Preset("revenue_margin", gettext_lazy("Revenue × current profitability"), "revenue", "margin", "", {
+        "tr": gettext_lazy("Key accounts: large and profitable"), "tl": gettext_lazy("Small but profitable: grow volume"),
+        "br": gettext_lazy("Large but unprofitable: renegotiate"), "bl": gettext_lazy("Small, unprofitable: serve at low cost")}),
+    Preset("potential_loyalty", gettext_lazy("Potential × loyalty"), "potential", "frequency", "", {
+        "tr": gettext_lazy("Loyal with potential: invest"), "tl": gettext_lazy("Loyal, little potential: maintain"),
+        "br": gettext_lazy("Potential, not loyal: win over"), "bl": gettext_lazy("Neither: minimal effort")}),
+    Preset("fioca", gettext_lazy("FIOCA: strategic importance × relationship difficulty"), "c:strategic_importance",
+           "c:relationship_difficulty", "fioca", {
+               "tr": gettext_lazy("Strategic and difficult: dedicated team"),
+               "tl": gettext_lazy("Difficult, not strategic: rationalise"),
+               "br": gettext_lazy("Strategic and easy: develop"), "bl": gettext_lazy("Easy, not strategic: routine")}),
+    Preset("dubinsky_ingram", gettext_lazy("Dubinsky & Ingram: current × potential profitability"), "margin",
+           "potential", "", {
+               "tr": gettext_lazy("Profitable now and later: invest"), "tl": gettext_lazy("Future profitability: develop"),
+               "br": gettext_lazy("Profitable now, little future: harvest"), "bl": gettext_lazy("Neither: reduce effort")}),
+)}
+
+
+def analytics_parties(user: User) -> QuerySet[Party]:
+    """The parties whose figures feed `user`'s portfolio pages (none without analytics rights)."""
+    scope = policies.analytics_scope_filter(user)
+    if scope is None:
+        return Party.objects.none()
+    return Party.objects.filter(scope, erased_at__isnull=True)
+
+
+def require_analytics(user: User) -> None:
+    if not policies.can_view_analytics(user):
+        raise Http404
+
+
+def grids_for_user(user: User) -> QuerySet[ScoringGrid]:
+    if not policies.can_view_analytics(user):
+        return ScoringGrid.objects.none()
+    return ScoringGrid.objects.all()
+
+
+def grid_get_for_user(*, user: User, key: Any = None) -> ScoringGrid:
+    """The grid by id or code; the default grid when `key` is empty. Http404 otherwise."""
+    grids = grids_for_user(user)
+    if key in (None, ""):
+        grid = grids.filter(is_default=True).first() or grids.first()
+    elif str(key).isdigit():
+        grid = grids.filter(pk=int(str(key)[:18])).first()
+    else:
+        grid = grids.filter(code=str(key)[:40]).first()
+    if grid is None:
+        raise Http404
+    return grid
+
+
+def axis_label(grid: ScoringGrid, axis: str) -> str:
+    if axis in AXES:
+        return str(AXES[axis])
+    code = axis.removeprefix("c:")
+    criterion = next((c for c in grid.criteria.all() if c.code == code), None)
+    return _(criterion.name) if criterion else axis
+
+
+def axis_choices(grid: ScoringGrid) -> list[tuple[str, str]]:
+    return [(k, str(v)) for k, v in AXES.items()] + [(f"c:{c.code}", _(c.name)) for c in grid.criteria.all()]
+
+
+def axis_value(row: dict[str, Any], axis: str) -> float | None:
+    if axis.startswith("c:"):
+        value = (row.get("scores") or {}).get(axis[2:])
+    else:
+        value = row.get(axis)
+    return None if value is None else float(value)
+
+
+ROW_FIELDS = ["party_id", "party__display_name", "period", "potential", "performance", "revenue", "margin",
+              "frequency", "seniority", "equipment_rate", "scores", "quadrant", "strategy", "policy"]
+
+
+@dataclass
+class MatrixPoint:
+    party_id: int | None
+    name: str
+    url: str | None
+    x: float
+    y: float
+    revenue: float
+    share: float
+    diameter: float
+    quadrant: str
+    strategy: str
+    policy: str
+
+
+@dataclass
+class Matrix:
+    grid: ScoringGrid
+    period: dt.date | None
+    x: str
+    y: str
+    x_label: str
+    y_label: str
+    x_mean: float | None
+    y_mean: float | None
+    quadrant_labels: dict[str, str]
+    points: list[MatrixPoint]
+    unplaced: int
+    named: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    paths: list[dict[str, Any]] = field(default_factory=list)
+
+    def chart(self) -> dict[str, Any]:
+        """The JSON of the `bubble-matrix` chart kind."""
+        def extent(values: list[float]) -> list[float] | None:
+            return [min(values), max(values)] if values else None
+        return {"x_label": self.x_label, "y_label": self.y_label, "x_mean": self.x_mean, "y_mean": self.y_mean,
+                "x_range": extent([p.x for p in self.points]), "y_range": extent([p.y for p in self.points]),
+                "quadrants": self.quadrant_labels or None,
+                "points": [{"name": p.name, "x": p.x, "y": p.y, "size": p.diameter, "url": p.url,
+                            "group": self.quadrant_labels.get(p.quadrant) or p.quadrant} for p in self.points],
+                "paths": self.paths}
+
+
+def _positions(user: User, grid: ScoringGrid, period: dt.date | None) -> QuerySet[PortfolioPosition]:
+    return PortfolioPosition.objects.filter(grid=grid, period=period or grid.last_period,
+                                            party__in=analytics_parties(user).values("pk"))
+
+
+def check_axis(grid: ScoringGrid, axis: str, name: str) -> str:
+    if axis in AXES or axis in {f"c:{c.code}" for c in grid.criteria.all()}:
+        return axis
+    message = _("“%(value)s” is not an axis of this grid.") % {"value": axis[:60]}
+    raise ValidationFailed(message, fields={name: [message]})
+
+
+def portfolio_matrix(*, user: User, grid: ScoringGrid, x: str = "potential", y: str = "performance",
+                     period: dt.date | None = None, quadrants: dict[str, Any] | None = None,
+                     quadrant: str = "", strategy: str = "") -> Matrix:
+    """Every placed customer of the user's scope on the (x, y) matrix of `grid` for `period` (default:
+    the last computed month), with quadrant lines at the averages of these customers and d = ½·√n.
+    `quadrant`/`strategy` filter the points after placement (the lines stay the portfolio's). Two queries."""
+    x, y = check_axis(grid, x, "x"), check_axis(grid, y, "y")
+    named = policies.can_see_individuals_in_analytics(user)
+    rows = list(_positions(user, grid, period).values(*ROW_FIELDS).order_by("party_id"))
+    points_in = []
+    for row in rows:
+        vx, vy = axis_value(row, x), axis_value(row, y)
+        if vx is not None and vy is not None:
+            points_in.append((row["party_id"], vx, vy, float(row["revenue"])))
+    placed = scoring.place(points_in)
+    by_id = {r["party_id"]: r for r in rows}
+    labels = {k: str(v) for k, v in (quadrants if quadrants is not None else
+                                     (VALUE_QUADRANTS if (x, y) == ("potential", "performance") else {})).items()}
+    points = []
+    for i, p in enumerate(placed.points, start=1):
+        row = by_id[p.key]
+        strat, pol = QUADRANT_STRATEGY[p.quadrant] if (x, y) == ("potential", "performance") else ("", "")
+        points.append(MatrixPoint(
+            party_id=p.key if named else None, name=row["party__display_name"] if named else _("Customer %(n)s") % {"n": i},
+            url=reverse("parties:detail", args=[p.key]) if named else None, x=p.x, y=p.y, revenue=float(row["revenue"]),
+            share=p.share, diameter=p.diameter, quadrant=p.quadrant, strategy=strat, policy=pol))
+    counts = {q: sum(1 for p in points if p.quadrant == q) for q in Quadrant.values}
+    if quadrant:
+        points = [p for p in points if p.quadrant == quadrant]
+    if strategy:
+        points = [p for p in points if p.strategy == strategy]
+    return Matrix(grid=grid, period=period or grid.last_period, x=x, y=y, x_label=axis_label(grid, x),
+                  y_label=axis_label(grid, y), x_mean=placed.x_mean, y_mean=placed.y_mean, quadrant_labels=labels,
+                  points=points, unplaced=len(rows) - len(placed.points), named=named, counts=counts)
+
+
+def customer_trajectory(*, user: User, party_id: Any, grid: ScoringGrid, x: str = "potential",
+                        y: str = "performance") -> dict[str, Any]:
+    """A customer's path across the (x, y) matrix, one point per computed month. Http404 for a party
+    the user may not read (analysts included: a path is about one person)."""
+    require_analytics(user)
+    party = party_get_for_user(user=user, pk=party_id)
+    x, y = check_axis(grid, x, "x"), check_axis(grid, y, "y")
+    rows = PortfolioPosition.objects.filter(grid=grid, party=party).order_by("period").values(*ROW_FIELDS)
+    points = [[axis_value(r, x), axis_value(r, y), f"{r['period']:%Y-%m}"] for r in rows]
+    return {"name": party.display_name, "party_id": party.pk,
+            "points": [p for p in points if p[0] is not None and p[1] is not None]}
+
+
+def periods(grid: ScoringGrid) -> list[dt.date]:
+    return list(PortfolioPosition.objects.filter(grid=grid).values_list("period", flat=True)
+                .distinct().order_by("-period"))
+
+
+def quadrant_migration(*, user: User, grid: ScoringGrid, before: dt.date, after: dt.date) -> dict[str, Any]:
+    """How the user's customers moved between value quadrants (stored at each run) from one month to another."""
+    def quadrants(period: dt.date) -> dict[int, str]:
+        return dict(_positions(user, grid, period).exclude(quadrant="").values_list("party_id", "quadrant"))
+    table = scoring.migration_table(quadrants(before), quadrants(after))
+    return {"before": before, "after": after, "quadrants": Quadrant.values,
+            "rows": [[q, [table[(q, r)] for r in Quadrant.values]] for q in Quadrant.values]}
+
+
+# --- RADAR and TCC -------------------------------------------------------------------------------
+
+
+@dataclass
+class RadarSegment:
+    key: str
+    label: str
+    customers: int
+    our_sales: float
+    potential: float
+    revenue: float
+    tcc: float | None
+    objective: float | None  # mean potential score: the relational objective (future value)
+    strategy: str
+
+
+@dataclass
+class RadarView:
+    year: int
+    named: bool
+    rows: list[dict[str, Any]]
+    segments: list[RadarSegment]
+    strategy_counts: dict[str, int]
+    regression_rate: float | None
+    equipment_rate: float | None
+    portfolio_tcc: float | None
+
+    def chart(self) -> dict[str, Any]:
+        points = [s for s in self.segments if s.tcc is not None and s.objective is not None]
+        return {"x_label": _("TCC (our share of their purchases, %)"),
+                "y_label": _("Relational objective (mean potential score)"),
+                "x_mean": None, "y_mean": None, "x_range": [0, 100], "y_range": [1, 5], "quadrants": None,
+                "points": [{"name": s.label, "x": round(100 * s.tcc, 2), "y": s.objective,  # type: ignore[operator]
+                            "size": scoring.bubble_diameter(s.revenue), "url": None,
+                            "group": str(RadarStrategy(s.strategy).label) if s.strategy else None} for s in points],
+                "paths": []}
+
+
+def radar_years() -> list[int]:
+    return list(RadarPosition.objects.values_list("year", flat=True).distinct().order_by("-year"))
+
+
+def _segment_strategy(rows: list[dict[str, Any]]) -> str:
+    """A segment's strategy: the RADAR rule on its aggregate TCC when it has bought, else its majority."""
+    votes: dict[str, int] = {}
+    for r in rows:
+        if r["strategy"]:
+            votes[r["strategy"]] = votes.get(r["strategy"], 0) + 1
+    return max(sorted(votes), key=lambda s: votes[s]) if votes else ""
+
+
+def radar_overview(*, user: User, year: int | None = None) -> RadarView:
+    """TCC per customer, segments (the value quadrants of the default grid) placed by TCC and
+    relational objective, strategies and indicators, for the user's scope. A fixed number of queries."""
+    require_analytics(user)
+    years = radar_years()
+    year = year or (years[0] if years else dt.date.today().year)
+    named = policies.can_see_individuals_in_analytics(user)
+    scope = analytics_parties(user).values("pk")
+    rows = list(RadarPosition.objects.filter(year=year, party__in=scope).order_by("party__sort_name", "party_id")
+                .values("party_id", "party__display_name", "our_sales", "purchase_potential", "tcc", "revenue",
+                        "strategy"))
+    grid = ScoringGrid.objects.filter(is_default=True).first()
+    positions = {r["party_id"]: r for r in PortfolioPosition.objects.filter(
+        grid=grid, period=grid.last_period, party__in=scope).values("party_id", "quadrant", "potential",
+                                                                   "equipment_rate")} if grid else {}
+    for i, r in enumerate(rows, start=1):
+        r["quadrant"] = positions.get(r["party_id"], {}).get("quadrant", "")
+        if not named:
+            r["party_id"], r["party__display_name"] = None, _("Customer %(n)s") % {"n": i}
+    segments = _segments(rows, positions)
+    return RadarView(
+        year=year, named=named, rows=rows, segments=segments,
+        strategy_counts={s: sum(1 for r in rows if r["strategy"] == s) for s in RadarStrategy.values},
+        regression_rate=portfolio_regression_rate(scope, as_of=min(dt.date(year, 12, 31), dt.date.today())),
+        equipment_rate=scoring.mean(p["equipment_rate"] for p in positions.values() if p["equipment_rate"] is not None),
+        portfolio_tcc=_ratio(sum(float(r["our_sales"]) for r in rows if r["purchase_potential"]),
+                             sum(float(r["purchase_potential"] or 0) for r in rows)))
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return a / b if b else None
+
+
+def _segments(rows: list[dict[str, Any]], positions: dict[int, dict[str, Any]]) -> list[RadarSegment]:
+    labels = {q: str(VALUE_QUADRANTS[q]) for q in Quadrant.values} | {"": _("Not scored")}
+    potentials = {pid: p["potential"] for pid, p in positions.items()}
+    segments = []
+    for key, label in labels.items():
+        members = [r for r in rows if r["quadrant"] == key]
+        if not members:
+            continue
+        with_potential = [r for r in members if r["purchase_potential"]]
+        ours = sum(float(r["our_sales"]) for r in with_potential)
+        total = sum(float(r["purchase_potential"]) for r in with_potential)
+        scores = [potentials[r["party_id"]] for r in members if potentials.get(r["party_id"]) is not None] \
+            if all(r["party_id"] for r in members) else []
+        segments.append(RadarSegment(key=key, label=label, customers=len(members), our_sales=ours, potential=total,
+                                     revenue=sum(float(r["revenue"]) for r in members), tcc=_ratio(ours, total),
+                                     objective=scoring.mean(scores), strategy=_segment_strategy(members)))
+    return segments
+
+
+def portfolio_regression_rate(scope: Any, *, as_of: dt.date) -> float | None:
+    """Share of the customers who bought in the previous 12 months and bought less in the last 12 (one query)."""
+    start = year_before(as_of)
+    earlier = year_before(start)
+    rows = (Transaction.objects.filter(party_id__in=scope, date__gt=earlier, date__lte=as_of).values("party_id")
+            .annotate(before=Sum("amount", filter=Q(date__lte=start)), after=Sum("amount", filter=Q(date__gt=start))))
+    return scoring.regression_rate((float(r["before"] or 0), float(r["after"] or 0)) for r in rows)
+
+
+def purchase_potentials(*, user: User, party: Party) -> list[dict[str, Any]]:
+    """The entered potentials of a party the caller already read through `party_get_for_user`, with TCC."""
+    rows = list(PurchasePotential.objects.filter(party=party).select_related("family", "entered_by"))
+    sales = {(r["date__year"], r["product__family_id"]): float(r["total"]) for r in
+             Transaction.objects.filter(party=party).values("date__year", "product__family_id")
+             .annotate(total=Sum("amount"))}
+    return [{"id": p.pk, "family_id": p.family_id, "family": p.family.name, "year": p.year, "amount": p.amount,
+             "our_sales": sales.get((p.year, p.family_id), 0.0),
+             "tcc": scoring.tcc(sales.get((p.year, p.family_id), 0.0), float(p.amount)),
+             "entered_by": str(p.entered_by or ""), "entered_at": p.entered_at} for p in rows]
+
+
+def customer_portfolio(user: User, party_id: Any) -> dict[str, Any]:
+    """What the 360 page shows: per grid, the latest position (scores, quadrant, strategy, policy) and
+    the path over the months; RADAR rows per year; entered purchase potentials with TCC.
+    Http404 when the user may not read the party."""
+    party = party_get_for_user(user=user, pk=party_id)
+    positions = PortfolioPosition.objects.filter(party=party).select_related("grid").order_by("grid_id", "period")
+    grids: dict[int, dict[str, Any]] = {}
+    for p in positions:
+        entry = grids.setdefault(p.grid_id, {"grid": p.grid.code, "name": _(p.grid.name), "path": []})
+        entry["path"].append({"period": p.period, "potential": p.potential, "performance": p.performance,
+                              "quadrant": p.quadrant})
+        entry["latest"] = {"period": p.period, "potential": p.potential, "performance": p.performance,
+                           "scores": p.scores, "quadrant": p.quadrant,
+                           "quadrant_label": str(Quadrant(p.quadrant).label) if p.quadrant else "",
+                           "strategy": p.strategy,
+                           "strategy_label": str(ValueStrategy(p.strategy).label) if p.strategy else "",
+                           "policy": p.policy,
+                           "policy_label": str(RelationshipPolicy(p.policy).label) if p.policy else "",
+                           "revenue_share": p.revenue_share}
+    radar = list(RadarPosition.objects.filter(party=party).order_by("-year").values(
+        "year", "our_sales", "purchase_potential", "tcc", "strategy"))
+    return {"party_id": party.pk, "grids": list(grids.values()), "radar": radar,
+            "potentials": purchase_potentials(user=user, party=party)}
