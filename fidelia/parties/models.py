@@ -101,6 +101,11 @@ class Party(VersionedModel):
                                            editable=False, db_index=True)
     last_outbound_at = models.DateTimeField(_("last contact we made"), null=True, blank=True,
                                             editable=False, db_index=True)
+    # Set when this file was merged into another (deduplication): the row stays so the merge can be
+    # undone, but lists, search and reads skip it and its page redirects to the survivor.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, editable=False,
+                                    related_name="merged_parties", verbose_name=_("merged into"))
+    merged_at = models.DateTimeField(_("merged on"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["sort_name", "id"]

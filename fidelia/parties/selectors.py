@@ -15,7 +15,6 @@ from rapidfuzz import fuzz
 
 from fidelia.accounts import policies
 from fidelia.accounts.models import User
-from fidelia.core.text import fold
 from fidelia.parties.enums import Channel, ConsentPurpose, Stage
 from fidelia.parties.fields import field_rights
 from fidelia.parties.models import ConsentRecord, Party
@@ -44,7 +43,28 @@ def parties_for_user(user: User, *, for_write: bool = False, access: str = "") -
     rule = ACCESS_RULES[access or ("write" if for_write else "read")](user)
     if rule is None:
         return Party.objects.none()
-    return Party.objects.filter(rule)
+    # A file merged into another lives on only for the merge's undo.
+    return Party.objects.filter(rule, merged_into__isnull=True)
+
+
+def merged_survivor_for_user(*, user: User, pk: Any) -> int | None:
+    """The id of the file a merged party now lives in, if `user` may read that file; else None."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    rule = policies.party_read_filter(user)
+    if rule is None or not 0 < pk < 2**63:
+        return None
+    survivor = Party.objects.filter(pk=pk).values_list("merged_into_id", flat=True).first()
+    while survivor is not None:  # a survivor merged later in turn: follow the chain
+        nxt = Party.objects.filter(pk=survivor).values_list("merged_into_id", flat=True).first()
+        if nxt is None:
+            break
+        survivor = nxt
+    if survivor is None or not Party.objects.filter(rule, pk=survivor).exists():
+        return None
+    return survivor
 
 
 def party_get_for_user(*, user: User, pk: Any, for_write: bool = False, access: str = "") -> Party:
@@ -215,41 +235,23 @@ class DuplicateCandidate:
 def party_find_duplicates(*, user: User, email: str = "", phone: str = "", siren: str = "",
                           name: str = "", birth_date: dt.date | None = None, postcode: str = "",
                           exclude_pk: int | None = None, limit: int = 5) -> list[DuplicateCandidate]:
-    """Parties sharing an e-mail, phone or SIREN, or with a similar name and the same birth date or postcode."""
-    from django.utils.translation import gettext as _
+    """Parties that may be the one being entered, by the deduplication matcher (similar name with
+    a corroborating birth date, postcode...), plus any sharing the e-mail, phone or SIREN."""
+    from fidelia.dedup.matching import REASON_LABELS, PartyRecord, candidates_for
 
-    reasons: dict[int, list[str]] = {}
-
-    def add(pks: Any, reason: str) -> None:
-        for pk in pks:
-            if pk != exclude_pk:
-                reasons.setdefault(pk, []).append(reason)
-
-    if email:
-        add(Party.objects.filter(emails__normalized=email.strip().lower()).values_list("id", flat=True)[:limit], _("same e-mail"))
-    if phone:
-        add(Party.objects.filter(phones__number=phone).values_list("id", flat=True)[:limit], _("same phone"))
-    if siren:
-        add(Party.objects.filter(siren=siren).values_list("id", flat=True)[:limit], _("same SIREN"))
-    folded = fold(name)
-    if folded and (birth_date or postcode):
-        near = Q()
-        if birth_date:
-            near |= Q(birth_date=birth_date)
-        if postcode:
-            near |= Q(postcode=postcode.strip())
-        for pk, other, other_birth in Party.objects.filter(near).values_list("id", "display_name", "birth_date")[:500]:
-            if names_similar(folded, fold(other)):
-                add([pk], _("similar name, same birth date") if birth_date and other_birth == birth_date
-                    else _("similar name, same postcode"))
-    if not reasons:
+    record = PartyRecord(kind="organisation" if siren else "person", name=name, birth_date=birth_date,
+                         postcode=postcode, email=email, phone=phone, siren=siren)
+    matches = candidates_for(record, limit=limit, exclude=[exclude_pk] if exclude_pk else [], shared_contacts=True)
+    if not matches:
         return []
-    visible = set(parties_for_user(user).filter(pk__in=reasons).values_list("id", flat=True))
+    ids = [m.party_id for m in matches]
+    visible = set(parties_for_user(user).filter(pk__in=ids).values_list("id", flat=True))
     names = dict(Party.objects.filter(pk__in=visible).values_list("id", "display_name"))
     return [
-        DuplicateCandidate(party_id=pk if pk in visible else None, display_name=names.get(pk),
-                           reasons=tuple(dict.fromkeys(r)), visible=pk in visible)
-        for pk, r in list(reasons.items())[:limit]
+        DuplicateCandidate(party_id=m.party_id if m.party_id in visible else None, display_name=names.get(m.party_id),
+                           reasons=tuple(str(REASON_LABELS[r]) for r in m.reasons if r in REASON_LABELS) or (str(REASON_LABELS["name_similar"]),),
+                           visible=m.party_id in visible)
+        for m in matches
     ]
 
 

@@ -159,6 +159,9 @@ def party_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    survivor = selectors.merged_survivor_for_user(user=request.user, pk=pk)
+    if survivor is not None:  # a duplicate merged into another file: its links lead there
+        return redirect("parties:detail", pk=survivor)
     party = selectors.party_file(user=request.user, pk=pk)
     context = file_context(request, party)
     audit_sensitive_read(user=request.user, fields=served_on_file(request.user, party), party_id=party.pk,
