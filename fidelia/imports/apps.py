@@ -6,3 +6,10 @@ class ImportsConfig(AppConfig):
     name = "fidelia.imports"
     label = "imports"
     verbose_name = _("Imports")
+
+    def ready(self) -> None:
+        from fidelia.imports import privacy
+        from fidelia.imports.targets import ensure_registered
+
+        privacy.register_hooks()
+        ensure_registered()

@@ -1,0 +1,258 @@
+"""The `parties` target: persons and organisations with their first contact points.
+
+Creations take a bulk path (hundreds of thousands of rows must fit in a minute): each row is
+validated by the parties app's own rules (`_clean_identity`, the contact-point normalisers,
+`_address_errors`), then parties, e-mails, phones, addresses, search vocabulary and the
+`party.created` timeline rows are inserted per batch. Updates go through `party_update`,
+`email_add`, `phone_add` and `address_add`, one row at a time.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fidelia.core.errors import ValidationFailed
+from fidelia.core.models import ActivityEvent
+from fidelia.core.text import fold
+from fidelia.core.validation import email_match_key
+from fidelia.imports.duplicates import Probe, find_duplicates
+from fidelia.imports.enums import DuplicatePolicy, RowAction
+from fidelia.imports.targets import RowPlan, run_service
+from fidelia.parties import services as party_services
+from fidelia.parties.enums import PartyKind, Stage
+from fidelia.parties.models import Address, Email, Party, Phone, Tag
+from fidelia.parties.search import build_search_text, display_name_of
+from fidelia.parties.selectors import parties_for_user
+from fidelia.parties.vocabulary import vocabulary_add
+from fidelia.privacy.suppression import suppressed_filter
+
+IDENTITY = ("kind", "stage", "civility", "first_name", "last_name", "birth_date", "legal_name", "siren", "siret",
+            "vat_number", "sector", "job_title", "notes", "income_bracket")
+ADDRESS = ("line1", "line2", "postcode", "city", "country")
+FLAG_TAG = "import: possible duplicate"
+
+
+def check(values: dict[str, Any], plan: RowPlan) -> None:
+    """Kind by default (an organisation when a company name or identifier is given), identity rules
+    of the parties app, a complete address."""
+    if not values.get("kind"):
+        values["kind"] = (PartyKind.ORGANISATION if values.get("legal_name") or values.get("siren") or values.get("siret")
+                          else PartyKind.PERSON)
+    identity = {k: values[k] for k in IDENTITY if k in values}
+    errors: dict[str, list[str]] = {}
+    identity = party_services._clean_identity(identity, errors)
+    values.update(identity)
+    if any(values.get(k) for k in ("line1", "postcode", "city")):
+        address = party_services.AddressInput(line1=values.get("line1", ""), postcode=values.get("postcode", ""),
+                                              city=values.get("city", ""), line2=values.get("line2", ""),
+                                              country=(values.get("country") or "FR")[:2])
+        errors.update(party_services._address_errors(address))
+        values["address"] = address
+    for name, messages in errors.items():
+        plan.fail(name, messages[0])
+
+
+def _probe(values: dict[str, Any]) -> Probe:
+    name = display_name_of(kind=values["kind"], first_name=values.get("first_name", ""),
+                           last_name=values.get("last_name", ""), legal_name=values.get("legal_name", ""))
+    address = values.get("address")
+    return Probe(email=email_match_key(values["email"]) if values.get("email") else "", phone=values.get("phone", ""),
+                 siren=values.get("siren", ""), sort_name=fold(name)[:200],
+                 postcode=address.postcode.strip() if address else "", birth_date=values.get("birth_date"))
+
+
+def _changes(party: Party, values: dict[str, Any], emails: set[str], phones: set[str],
+             addresses: set[tuple[str, str]]) -> dict[str, Any]:
+    changes = {k: values[k] for k in IDENTITY if k in values and k != "kind" and values[k] not in ("", None)
+               and getattr(party, k) != values[k]}
+    if values.get("email") and email_match_key(values["email"]) not in emails:
+        changes["+email"] = values["email"]
+    if values.get("phone") and values["phone"] not in phones:
+        changes["+phone"] = values["phone"]
+    address = values.get("address")
+    if address and (address.line1.strip(), address.postcode.strip().upper()) not in addresses:
+        changes["+address"] = address
+    return changes
+
+
+def _existing_by_keys(plans: list[RowPlan], ctx: Any) -> None:
+    """Attach the party each row already is: its import key, else the same e-mail or SIREN."""
+    from fidelia.imports.models import ImportedRecord
+
+    keyed = dict(ImportedRecord.objects.filter(source=ctx.source, target="parties",
+                                               external_id__in=[p.key for p in plans]).values_list("external_id", "object_id"))
+    emails = {email_match_key(p.values["email"]): p for p in plans if p.values.get("email") and p.key not in keyed}
+    sirens = {p.values["siren"]: p for p in plans if p.values.get("siren") and p.key not in keyed}
+    by_email = dict(Email.objects.filter(normalized__in=list(emails)).values_list("normalized", "party_id"))
+    by_siren = dict(Party.objects.filter(siren__in=list(sirens), erased_at__isnull=True).values_list("siren", "id"))
+    for plan in plans:
+        pid = keyed.get(plan.key)
+        if pid is None and plan.values.get("email"):
+            pid = by_email.get(email_match_key(plan.values["email"]))
+        if pid is None and plan.values.get("siren"):
+            pid = by_siren.get(plan.values["siren"])
+        plan.object_id = pid
+        plan.note = "keyed" if plan.key in keyed else ""
+
+
+def resolve(plans: list[RowPlan], ctx: Any) -> None:
+    """Decide create / update / unchanged / duplicate / skipped for each valid row (read-only)."""
+    live = [p for p in plans if p.action != RowAction.ERROR]
+    _existing_by_keys(live, ctx)
+    found = [p for p in live if p.object_id]
+    writable = {p.pk: p for p in parties_for_user(ctx.actor, for_write=True).filter(pk__in=[p.object_id for p in found])}
+    ids = list(writable)
+    emails: dict[int, set[str]] = {}
+    phones: dict[int, set[str]] = {}
+    addresses: dict[int, set[tuple[str, str]]] = {}
+    for pid, key in Email.objects.filter(party_id__in=ids).values_list("party_id", "normalized"):
+        emails.setdefault(pid, set()).add(key)
+    for pid, key in Phone.objects.filter(party_id__in=ids).values_list("party_id", "number"):
+        phones.setdefault(pid, set()).add(key)
+    for pid, line1, postcode in Address.objects.filter(party_id__in=ids).values_list("party_id", "line1", "postcode"):
+        addresses.setdefault(pid, set()).add((line1, postcode))
+    for plan in found:
+        party = writable.get(plan.object_id)
+        if party is None:
+            plan.action, plan.note = RowAction.DUPLICATE, _("already on file, in a portfolio you may not change")
+            plan.party_id = plan.object_id
+            continue
+        plan.existing, plan.party_id = party, party.pk
+        plan.changes = _changes(party, plan.values, emails.get(party.pk, set()), phones.get(party.pk, set()),
+                                addresses.get(party.pk, set()))
+        plan.action = RowAction.UPDATE if plan.changes else RowAction.UNCHANGED
+    _resolve_new([p for p in live if not p.object_id], ctx)
+
+
+def _resolve_new(plans: list[RowPlan], ctx: Any) -> None:
+    contacts = [v for p in plans for v in (p.values.get("email"), p.values.get("phone")) if v]
+    suppressed = suppressed_filter(contacts) if contacts else set()
+    probes = [_probe(p.values) for p in plans]
+    matches = find_duplicates(probes)
+    visible = set(parties_for_user(ctx.actor).filter(pk__in={m.party_id for ms in matches for m in ms})
+                  .values_list("id", flat=True))
+    for plan, probe, found in zip(plans, probes, matches, strict=True):
+        if {plan.values.get("email"), plan.values.get("phone")} & suppressed:
+            plan.action, plan.note = RowAction.SKIPPED, _("on the suppression list (the person objected)")
+            continue
+        same_file = [ctx.seen[k] for k in _file_keys(probe) if k in ctx.seen]
+        for key in _file_keys(probe):
+            ctx.seen.setdefault(key, plan.row)
+        if same_file:
+            found = [*found, None]  # type: ignore[list-item]
+        if not found:
+            plan.action = RowAction.CREATE
+            continue
+        reasons = [m.reason + (f" (#{m.party_id})" if m.party_id in visible else "") for m in found if m]
+        if same_file:
+            reasons.append(_("same as row %(row)d of this file") % {"row": same_file[0]})
+        plan.note = "; ".join(dict.fromkeys(reasons))
+        if ctx.duplicates == DuplicatePolicy.SKIP:
+            plan.action = RowAction.DUPLICATE
+        else:
+            plan.action, plan.flagged = RowAction.CREATE, ctx.duplicates == DuplicatePolicy.FLAG
+
+
+def _file_keys(probe: Probe) -> list[str]:
+    keys = [f"e:{probe.email}" if probe.email else "", f"p:{probe.phone}" if probe.phone else "",
+            f"s:{probe.siren}" if probe.siren else ""]
+    if probe.sort_name and (probe.postcode or probe.birth_date):
+        keys.append(f"n:{probe.sort_name}:{probe.postcode or probe.birth_date}")
+    return [k for k in keys if k]
+
+
+def write(plans: list[RowPlan], ctx: Any) -> None:
+    create = [p for p in plans if p.action == RowAction.CREATE]
+    if create:
+        bulk_create(create, ctx)
+    for plan in plans:
+        if plan.action == RowAction.UPDATE:
+            run_service(plan, lambda plan=plan: _update(plan, ctx))
+            plan.object_id = plan.existing.pk
+
+
+def _update(plan: RowPlan, ctx: Any) -> None:
+    party, changes = plan.existing, dict(plan.changes)
+    email, phone, address = changes.pop("+email", None), changes.pop("+phone", None), changes.pop("+address", None)
+    if changes:
+        party = party_services.party_update(party=party, actor=ctx.actor, version=party.version, **changes)
+    if email:
+        party_services.email_add(party=party, actor=ctx.actor, address=email, is_primary=not party.email)
+    if phone:
+        party_services.phone_add(party=party, actor=ctx.actor, number=phone, is_primary=not party.phone)
+    if address:
+        party_services.address_add(party=party, actor=ctx.actor, address=address, is_primary=True)
+
+
+def new_party(values: dict[str, Any], ctx: Any) -> Party:
+    """An unsaved party with its derived columns, as `party_create` would build it."""
+    fields = {k: values[k] for k in IDENTITY if values.get(k) not in (None, "")}
+    if not fields.get("stage"):
+        fields["stage"] = Stage.PROSPECT
+    if fields["stage"] == Stage.CUSTOMER:
+        fields.setdefault("customer_since", timezone.localdate())
+    party = Party(**fields, owner=ctx.owner, team=ctx.team, created_by=ctx.actor if ctx.actor.pk else None)
+    party.display_name = display_name_of(kind=party.kind, first_name=party.first_name, last_name=party.last_name,
+                                         legal_name=party.legal_name)
+    party.sort_name = fold(party.display_name)[:200]
+    address = values.get("address")
+    party.email = values.get("email", "")
+    party.phone = values.get("phone", "")
+    party.postcode = address.postcode.strip().upper() if address else ""
+    party.city = address.city.strip() if address else ""
+    party.search_text = build_search_text(names=[party.display_name], emails=[party.email] if party.email else [],
+                                          phones=[party.phone] if party.phone else [],
+                                          identifiers=[party.siren, party.siret], places=[party.city, party.postcode])
+    return party
+
+
+def bulk_create(plans: list[RowPlan], ctx: Any) -> None:
+    """Insert the batch's new parties, their contact points, vocabulary and timeline rows."""
+    if ctx.check_create is not None:
+        ctx.check_create()
+    parties = Party.objects.bulk_create([new_party(p.values, ctx) for p in plans], batch_size=1000)
+    emails, phones, addresses, events = [], [], [], []
+    for plan, party in zip(plans, parties, strict=True):
+        plan.object_id = plan.party_id = party.pk
+        if party.email:
+            emails.append(Email(party=party, address=party.email, normalized=email_match_key(party.email), is_primary=True))
+        if party.phone:
+            phones.append(Phone(party=party, number=party.phone, is_primary=True))
+        if plan.values.get("address"):
+            addresses.append(Address(party=party, is_primary=True, **party_services._address_values(plan.values["address"])))
+        events.append(ActivityEvent(actor=ctx.actor if ctx.actor.pk else None, action="party.created",
+                                    object_type="parties.party", object_id=party.pk, party_id=party.pk,
+                                    changes={"import_run": ctx.run.pk, "row": plan.row}))
+    Email.objects.bulk_create(emails, batch_size=1000)
+    Phone.objects.bulk_create(phones, batch_size=1000)
+    Address.objects.bulk_create(addresses, batch_size=1000)
+    ActivityEvent.objects.bulk_create(events, batch_size=1000)
+    vocabulary_add([p.sort_name for p in parties])
+    flagged = [party for plan, party in zip(plans, parties, strict=True) if plan.flagged]
+    if flagged:
+        tag, _created = Tag.objects.get_or_create(name=FLAG_TAG)
+        Party.tags.through.objects.bulk_create([Party.tags.through(party_id=p.pk, tag_id=tag.pk) for p in flagged])
+
+
+def create_placeholders(refs: dict[str, int], ctx: Any) -> dict[str, int]:
+    """Create a person for each unknown customer id of a transaction log that names no one
+    (e.g. CDNOW): last name “<source> <id>”. Returns {external id: party id}."""
+    from fidelia.imports.models import ImportedRecord
+
+    if not refs:
+        return {}
+    if ctx.check_create is not None:
+        ctx.check_create()
+    plans = [RowPlan(row=row, raw={}, values={"kind": PartyKind.PERSON, "last_name": f"{ctx.source} {ext}"}, key=ext)
+             for ext, row in refs.items()]
+    bulk_create(plans, ctx)
+    ImportedRecord.objects.bulk_create([
+        ImportedRecord(run=ctx.run, row=p.row, target="parties", object_id=p.object_id, party_id=p.object_id,
+                       source=ctx.source, external_id=p.key) for p in plans], batch_size=1000)
+    return {p.key: p.object_id for p in plans}
+
+
+def refuse(message: str) -> ValidationFailed:
+    return ValidationFailed(message)
