@@ -6,3 +6,8 @@ class PortfolioConfig(AppConfig):
     name = "fidelia.portfolio"
     label = "portfolio"
     verbose_name = _("Portfolio management")
+
+    def ready(self) -> None:
+        from fidelia.portfolio.privacy import register_hooks
+
+        register_hooks()

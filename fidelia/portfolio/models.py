@@ -66,7 +66,7 @@ class Criterion(models.Model):
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["grid", "group", "position", "id"]
+        ordering = ["grid", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["grid", "code"], name="portfolio_criterion_code_unique")]
         verbose_name = _("criterion")
         verbose_name_plural = _("criteria")
