@@ -6,3 +6,8 @@ class AnalyticsConfig(AppConfig):
     name = "fidelia.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        from fidelia.analytics.privacy import register_hooks
+
+        register_hooks()

@@ -286,8 +286,7 @@ def class_members(user: User, *, method: str, key: str) -> QuerySet[CustomerAnal
         message = _("Unknown class or segment %(key)s.") % {"key": key}
         raise ValidationFailed(message, fields={"key": [message]})
     field = "abc_class" if method == Method.ABC else "rfm_segment"
-    return (_stored_for_user(user).filter(**{field: key}).select_related("party")
-            .only("party__display_name", *[f.name for f in CustomerAnalytics._meta.concrete_fields])
+    return (_stored_for_user(user).filter(**{field: key}).select_related("party", "run")
             .order_by("rank", "party_id"))
 
 
@@ -297,7 +296,7 @@ def customer_results(user: User, party_id: int) -> CustomerAnalytics | None:
     if not policies.can_see_individuals_in_analytics(user):
         raise Http404
     party = party_get_for_user(user=user, pk=party_id)
-    return CustomerAnalytics.objects.filter(party=party).first()
+    return CustomerAnalytics.objects.select_related("party", "run").filter(party=party).first()
 
 
 def customer_trajectory(user: User, party_id: int) -> list[CustomerSnapshot]:
