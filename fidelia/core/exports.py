@@ -1,8 +1,11 @@
-"""CSV and XLSX files that users open in a spreadsheet.
+"""CSV, XLSX and Parquet files that users open in a spreadsheet or load into an analysis tool.
 
-Every cell goes through `neutralise`: a value starting with = + - @ tab or carriage return would
+Every CSV/XLSX cell goes through `neutralise`: a value starting with = + - @ tab or carriage return would
 be run as a formula by Excel or LibreOffice (CSV/formula injection), so it is prefixed with an
 apostrophe, which spreadsheets show as text. Numbers stay numbers.
+
+Parquet is typed columnar data read by programs (pandas, DuckDB, a warehouse), never evaluated as
+formulas: values are kept as they are, with their types (dates, decimals, integers).
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from django.http import HttpResponse
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PARQUET_TYPE = "application/vnd.apache.parquet"
 
 
 def neutralise(value: Any) -> Any:
@@ -55,10 +59,31 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: s
     return buffer.getvalue()
 
 
+def parquet_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, types: Sequence[Any] | None = None) -> bytes:
+    """A Parquet file (zstd-compressed) of `rows` under the column names `header`.
+
+    `types` are pyarrow types per column; without them pyarrow infers each column's type from its
+    values (a column of None only is of the null type). Values are not neutralised: see above.
+    """
+    import pyarrow as pa  # imported here: only exports need it
+    import pyarrow.parquet as pq
+
+    columns: list[list[Any]] = [[] for _ in header]
+    for row in rows:
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    arrays = [pa.array(values, type=types[i] if types else None) for i, values in enumerate(columns)]
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_arrays(arrays, names=[str(h) for h in header]), buffer, compression="zstd")
+    return buffer.getvalue()
+
+
 def download(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]], *, fmt: str = "csv") -> HttpResponse:
-    """An attachment response in `fmt` ("csv" or "xlsx"); the file name gets the extension."""
+    """An attachment response in `fmt` ("csv", "xlsx" or "parquet"); the file name gets the extension."""
     if fmt == "xlsx":
         body, content_type = xlsx_bytes(header, rows), XLSX_TYPE
+    elif fmt == "parquet":
+        body, content_type = parquet_bytes(header, rows), PARQUET_TYPE
     else:
         fmt, body, content_type = "csv", csv_bytes(header, rows), CSV_TYPE
     response = HttpResponse(body, content_type=content_type)
