@@ -194,11 +194,30 @@ def _raw_rows(run: ImportRun, table: Table) -> list[dict[str, str]]:
     return out
 
 
-def _keys(raws: list[dict[str, str]]) -> tuple[list[str], dict[int, int]]:
+@dataclass
+class FileKeys:
+    keys: list[str]                  # each row's import key
+    repeats: dict[int, int]          # row index -> file row whose external id it repeats (an error)
+    same_as: dict[int, int]          # row index -> file row it duplicates by the target's file keys
+
+
+def _keys(raws: list[dict[str, str]], target: Target) -> FileKeys:
     """Each row's import key (its external id, else its content with an occurrence number, so that
-    two identical lines stay two records) and the rows repeating an earlier row's external id."""
-    keys, counts, first, repeats = [], Counter(), {}, {}
+    two identical lines stay two records), the rows repeating an earlier row's external id, and
+    the rows duplicating an earlier one (same e-mail…). Computed over the whole file, so a resumed
+    run decides exactly as an uninterrupted one."""
+    keys: list[str] = []
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    repeats: dict[int, int] = {}
+    same_as: dict[int, int] = {}
+    seen: dict[str, int] = {}
     for i, raw in enumerate(raws):
+        if target.file_keys is not None:
+            for key in target.file_keys(raw):
+                if key in seen and i not in same_as:
+                    same_as[i] = seen[key]
+                seen.setdefault(key, i + 2)
         ext = raw.get("external_id", "")
         if ext:
             keys.append(ext)
@@ -209,7 +228,7 @@ def _keys(raws: list[dict[str, str]]) -> tuple[list[str], dict[int, int]]:
             base = _content_key(raw)
             counts[base] += 1
             keys.append(f"{base}#{counts[base]}")
-    return keys, repeats
+    return FileKeys(keys, repeats, same_as)
 
 
 def _plan(target: Target, row: int, raw: dict[str, str], key: str) -> RowPlan:
@@ -229,13 +248,16 @@ def _plan(target: Target, row: int, raw: dict[str, str], key: str) -> RowPlan:
     return plan
 
 
-def _batch(run: ImportRun, target: Target, raws: list[dict[str, str]], keys: list[str], repeats: dict[int, int],
+def _batch(run: ImportRun, target: Target, raws: list[dict[str, str]], fk: FileKeys,
            start: int, stop: int) -> list[RowPlan]:
     plans = []
     for i in range(start, stop):
-        plan = _plan(target, i + 2, raws[i], keys[i])
-        if i in repeats:
-            plan.fail("external_id", _("This id already appears on row %(row)d.") % {"row": repeats[i]})
+        plan = _plan(target, i + 2, raws[i], fk.keys[i])
+        if i in fk.repeats:
+            plan.fail("external_id", _("This id already appears on row %(row)d.") % {"row": fk.repeats[i]})
+        elif i in fk.same_as and plan.action != RowAction.ERROR:
+            plan.action = RowAction.DUPLICATE
+            plan.note = _("same as row %(row)d of this file") % {"row": fk.same_as[i]}
         plans.append(plan)
     return plans
 
@@ -279,13 +301,13 @@ def import_run_dry_run(*, run: ImportRun, actor: User) -> ImportRun:
     run.mapping = check_mapping(target, run.headers, run.mapping, run.constants, actor)
     table = _table(run)
     raws = _raw_rows(run, table)
-    keys, repeats = _keys(raws)
+    fk = _keys(raws, target)
     ctx = _context(run, actor, dry_run=True)
     counts: Counter[str] = Counter()
     errors: list[list[Any]] = []
     with transaction.atomic():
         for start in range(0, len(raws), run.batch_size):
-            plans = _batch(run, target, raws, keys, repeats, start, min(start + run.batch_size, len(raws)))
+            plans = _batch(run, target, raws, fk, start, min(start + run.batch_size, len(raws)))
             _process(plans, target, ctx)
             counts.update(p.action for p in plans)
             errors += _error_rows(run, plans)
@@ -333,13 +355,13 @@ def import_run_execute(*, run_id: int, progress: Callable[[int], None] | None = 
     target = target_for(run.target)
     ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=run.started_at or timezone.now())
     raws = _raw_rows(run, _table(run))
-    keys, repeats = _keys(raws)
+    fk = _keys(raws, target)
     ctx = _context(run, actor, dry_run=False)
     try:
         if run.batch_mode == BatchMode.ALL_OR_NOTHING:
-            _execute_whole(run, target, ctx, raws, keys, repeats, progress)
+            _execute_whole(run, target, ctx, raws, fk, progress)
         else:
-            _execute_batches(run, target, ctx, raws, keys, repeats, progress)
+            _execute_batches(run, target, ctx, raws, fk, progress)
     except Cancelled:
         ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.CANCELLED, finished_at=timezone.now())
     except _Abort:
@@ -351,8 +373,8 @@ def import_run_execute(*, run_id: int, progress: Callable[[int], None] | None = 
     return run
 
 
-def _execute_batches(run: ImportRun, target: Target, ctx: Context, raws: list[dict[str, str]], keys: list[str],
-                     repeats: dict[int, int], progress: Callable[[int], None] | None) -> None:
+def _execute_batches(run: ImportRun, target: Target, ctx: Context, raws: list[dict[str, str]], fk: FileKeys,
+                     progress: Callable[[int], None] | None) -> None:
     total = len(raws)
     while True:
         with transaction.atomic():
@@ -367,7 +389,7 @@ def _execute_batches(run: ImportRun, target: Target, ctx: Context, raws: list[di
                 return
             stop = min(start + locked.batch_size, total)
             ctx.run = locked
-            plans = _batch(locked, target, raws, keys, repeats, start, stop)
+            plans = _batch(locked, target, raws, fk, start, stop)
             _process(plans, target, ctx)
             counts = Counter(locked.counts)
             counts.update(p.action for p in plans)
@@ -381,8 +403,8 @@ def _execute_batches(run: ImportRun, target: Target, ctx: Context, raws: list[di
             progress(stop - start)
 
 
-def _execute_whole(run: ImportRun, target: Target, ctx: Context, raws: list[dict[str, str]], keys: list[str],
-                   repeats: dict[int, int], progress: Callable[[int], None] | None) -> None:
+def _execute_whole(run: ImportRun, target: Target, ctx: Context, raws: list[dict[str, str]], fk: FileKeys,
+                   progress: Callable[[int], None] | None) -> None:
     counts: Counter[str] = Counter()
     errors: list[list[Any]] = []
     try:
@@ -391,7 +413,7 @@ def _execute_whole(run: ImportRun, target: Target, ctx: Context, raws: list[dict
             ctx.run = locked
             for start in range(0, len(raws), locked.batch_size):
                 stop = min(start + locked.batch_size, len(raws))
-                plans = _batch(locked, target, raws, keys, repeats, start, stop)
+                plans = _batch(locked, target, raws, fk, start, stop)
                 _process(plans, target, ctx)
                 counts.update(p.action for p in plans)
                 errors += _error_rows(locked, [p for p in plans if p.action == RowAction.ERROR])
@@ -399,7 +421,6 @@ def _execute_whole(run: ImportRun, target: Target, ctx: Context, raws: list[dict
                     progress(stop - start)
             if counts.get(RowAction.ERROR):
                 raise _Abort
-            errors += []
             locked.counts = {a: counts.get(a, 0) for a in ACTIONS}
             locked.committed_rows, locked.status, locked.finished_at = len(raws), RunStatus.DONE, timezone.now()
             locked.save(update_fields=["counts", "committed_rows", "status", "finished_at", "updated_at"])

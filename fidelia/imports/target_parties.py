@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from fidelia.core.errors import ValidationFailed
 from fidelia.core.models import ActivityEvent
-from fidelia.core.text import fold
+from fidelia.core.text import digits, fold
 from fidelia.core.validation import email_match_key
 from fidelia.imports.duplicates import Probe, find_duplicates
 from fidelia.imports.enums import DuplicatePolicy, RowAction
@@ -99,7 +99,7 @@ def _existing_by_keys(plans: list[RowPlan], ctx: Any) -> None:
 
 def resolve(plans: list[RowPlan], ctx: Any) -> None:
     """Decide create / update / unchanged / duplicate / skipped for each valid row (read-only)."""
-    live = [p for p in plans if p.action != RowAction.ERROR]
+    live = [p for p in plans if not p.action]  # errors and repeats within the file are settled
     _existing_by_keys(live, ctx)
     found = [p for p in live if p.object_id]
     writable = {p.pk: p for p in parties_for_user(ctx.actor, for_write=True).filter(pk__in=[p.object_id for p in found])}
@@ -137,17 +137,10 @@ def _resolve_new(plans: list[RowPlan], ctx: Any) -> None:
         if {plan.values.get("email"), plan.values.get("phone")} & suppressed:
             plan.action, plan.note = RowAction.SKIPPED, _("on the suppression list (the person objected)")
             continue
-        same_file = [ctx.seen[k] for k in _file_keys(probe) if k in ctx.seen]
-        for key in _file_keys(probe):
-            ctx.seen.setdefault(key, plan.row)
-        if same_file:
-            found = [*found, None]  # type: ignore[list-item]
         if not found:
             plan.action = RowAction.CREATE
             continue
-        reasons = [m.reason + (f" (#{m.party_id})" if m.party_id in visible else "") for m in found if m]
-        if same_file:
-            reasons.append(_("same as row %(row)d of this file") % {"row": same_file[0]})
+        reasons = [m.reason + (f" (#{m.party_id})" if m.party_id in visible else "") for m in found]
         plan.note = "; ".join(dict.fromkeys(reasons))
         if ctx.duplicates == DuplicatePolicy.SKIP:
             plan.action = RowAction.DUPLICATE
@@ -155,11 +148,15 @@ def _resolve_new(plans: list[RowPlan], ctx: Any) -> None:
             plan.action, plan.flagged = RowAction.CREATE, ctx.duplicates == DuplicatePolicy.FLAG
 
 
-def _file_keys(probe: Probe) -> list[str]:
-    keys = [f"e:{probe.email}" if probe.email else "", f"p:{probe.phone}" if probe.phone else "",
-            f"s:{probe.siren}" if probe.siren else ""]
-    if probe.sort_name and (probe.postcode or probe.birth_date):
-        keys.append(f"n:{probe.sort_name}:{probe.postcode or probe.birth_date}")
+def file_keys(raw: dict[str, str]) -> list[str]:
+    """E-mail, SIREN, phone digits, and name with postcode or birth date, as written in the file."""
+    keys = [f"e:{raw['email'].strip().lower()}" if raw.get("email") else "",
+            f"s:{digits(raw['siren'])}" if raw.get("siren") else "",
+            f"p:{digits(raw['phone'])[-9:]}" if len(digits(raw.get("phone", ""))) >= 9 else ""]
+    name = fold(" ".join(raw.get(k, "") for k in ("first_name", "last_name", "legal_name"))).strip()
+    place = raw.get("postcode", "").strip() or raw.get("birth_date", "").strip()
+    if name and place:
+        keys.append(f"n:{name}:{place}")
     return [k for k in keys if k]
 
 

@@ -28,6 +28,7 @@ from fidelia.parties.enums import (
     ConsentPurpose,
     ConsentSource,
     ContactKind,
+    IncomeBracket,
     MemberRole,
     PartyKind,
     Stage,
@@ -77,6 +78,8 @@ class Target:
     write: Callable[[list[RowPlan], Any], None]
     may_import: Callable[[User], bool] = policies.can_import
     check: Callable[[dict[str, Any], RowPlan], None] | None = None  # cross-field rules, no database
+    # Keys (from the raw cells) that make a later row of the same file a duplicate of an earlier one.
+    file_keys: Callable[[dict[str, str]], list[str]] | None = None
 
     def field(self, name: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -183,10 +186,11 @@ def _register_builtins() -> None:
             FieldSpec("city", gettext_lazy("City"), synonyms=("ville", "commune", "localité", "city", "town")),
             FieldSpec("country", gettext_lazy("Country (ISO code)"), synonyms=("pays", "country", "country code")),
             FieldSpec("notes", gettext_lazy("Notes"), synonyms=("notes", "commentaire", "commentaires", "remarques", "comments")),
-            FieldSpec("income_bracket", gettext_lazy("Income bracket"), synonyms=("tranche de revenus", "revenus", "income"),
+            FieldSpec("income_bracket", gettext_lazy("Income bracket"), _choice(IncomeBracket), synonyms=("tranche de revenus", "revenus", "income"),
                       sensitive="income_bracket"),
         ),
         resolve=tp.resolve, write=tp.write, may_import=policies.can_import, check=tp.check,
+        file_keys=tp.file_keys,
     ))
     tr.register_record_targets(register, _choice, PARTY_REF, EXTERNAL_ID)
 
