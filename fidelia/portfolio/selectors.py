@@ -33,6 +33,7 @@ from fidelia.portfolio.enums import (
 )
 from fidelia.portfolio.metrics import year_before
 from fidelia.portfolio.models import (
+    EnteredScore,
     PortfolioPosition,
     PurchasePotential,
     RadarPosition,
@@ -422,3 +423,8 @@ def customer_portfolio(user: User, party_id: Any) -> dict[str, Any]:
         "year", "our_sales", "purchase_potential", "tcc", "strategy"))
     return {"party_id": party.pk, "grids": list(grids.values()), "radar": radar,
             "potentials": purchase_potentials(user=user, party=party)}
+
+
+def entered_scores(party: Party) -> dict[int, int]:
+    """{criterion id: score} of a party the caller already read through `party_get_for_user`."""
+    return dict(EnteredScore.objects.filter(party=party).values_list("criterion_id", "score"))
