@@ -23,6 +23,7 @@ MAX_ROWS = 1_000_000
 MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024  # zip bombs: the sum of uncompressed members
 MAX_XLSX_RATIO = 100                    # …and their compression ratio
 DELIMITERS = ",;\t|"
+FRENCH_CHARS = set("àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ€«»°’‘“”–—…\u00a0ºª²³µ·×÷ñÑßáíóúÁÍÓÚ")
 
 
 class ImportFileError(ValidationFailed):
@@ -54,6 +55,11 @@ def detect_encoding(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start > 999_990:  # a character cut by the sample's end
             return "utf-8"
+    # French files that are not UTF-8 are nearly always Windows-1252 (Excel's "CSV" on Windows);
+    # statistical detection confuses it with its central-European cousins on short files.
+    western = data[:200_000].decode("cp1252", errors="replace")
+    if all(ch.isascii() or ch in FRENCH_CHARS for ch in western):
+        return "cp1252"
     best = from_bytes(data[:200_000]).best()
     if best is None:
         raise _fail(_("The file is not text in a known encoding (is it a spreadsheet?)."))
@@ -128,6 +134,8 @@ def read_csv(data: bytes, *, encoding: str = "", delimiter: str = "") -> Table:
             raise _fail(_("A cell holds more than %(max)s characters.") % {"max": f"{MAX_CELL_CHARS:,}"}) from None
         raise _fail(_("The file is not valid CSV: %(why)s") % {"why": exc}) from None
     rows = [r for r in raw if any(cell.strip() for cell in r)]
+    if not rows:
+        raise _fail(_("The file is empty."))
     if len(rows) > MAX_ROWS + 1:
         raise _fail(_("The file has more than %(max)s rows.") % {"max": f"{MAX_ROWS:,}"})
     headers = _check_headers(rows[0])
