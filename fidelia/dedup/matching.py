@@ -407,13 +407,14 @@ class ScanStats:
 
 
 def scan(records: Iterable[PartyRecord], *, limits: Thresholds | None = None,
-         progress: Any = None, stats: ScanStats | None = None) -> Iterator[Match]:
+         progress: Any = None, stats: ScanStats | None = None, only: set[Any] | None = None) -> Iterator[Match]:
     """Every pair of `records` likely to be the same party (score at or above the threshold),
     each pair once, as `Match(a=key, b=key)`.
 
     Near-linear: records are compared only within their blocks (see `blocking_keys`), each pair
     only in the first block the two records share. `progress`, if given, is called with the number
-    of blocks processed since the last call.
+    of blocks processed since the last call. With `only`, a pair is scored only if one of its
+    records has a key in `only` (incremental re-scan of changed files against the whole base).
     """
     limits = limits or thresholds()
     prepared = [prepare(r) for r in records]
@@ -432,6 +433,8 @@ def scan(records: Iterable[PartyRecord], *, limits: Thresholds | None = None,
             continue
         for a, b in _block_pairs(members, limits):
             if a.rec.key == b.rec.key or _first_shared(a.keys, b.keys) != key:
+                continue
+            if only is not None and a.rec.key not in only and b.rec.key not in only:
                 continue
             stats.compared += 1
             m = _score(a, b)
