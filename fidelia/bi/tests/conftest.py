@@ -12,7 +12,13 @@ import pytest
 from fidelia.core.testing import make_personas
 from fidelia.parties.services import AddressInput
 from fidelia.parties.tests import factories
-from fidelia.sales.services import contract_create, family_create, product_create, transaction_record
+from fidelia.sales.services import (
+    contract_create,
+    family_create,
+    product_create,
+    transaction_record,
+)
+from tests.test_celery_worker import celery_app, worker  # noqa: F401 (fixtures: a real Celery worker)
 
 
 @pytest.fixture(autouse=True)
@@ -44,3 +50,4 @@ def world(personas: Any) -> dict[str, Any]:
         transaction_record(party=party, actor=None, product=product, date=dt.date(2025, 3, 1),
                            amount=Decimal("1000.50"), channel="branch")
     return {"mine": mine, "theirs": theirs, "product": product}
+
