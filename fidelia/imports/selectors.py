@@ -35,3 +35,13 @@ def templates_for(target: str) -> list[tuple[str, str]]:
     builtin = [(t.name, t.description) for t in BUILTIN_TEMPLATES if t.target == target]
     saved = [(t.name, "") for t in MappingTemplate.objects.filter(target=target)]
     return builtin + saved
+
+
+ERROR_HEADER = ("row", "column", "value", "message")
+
+
+def error_file(run: ImportRun) -> bytes:
+    """The run's problems as CSV (row, column, value, message), formulas neutralised."""
+    from fidelia.core.exports import csv_bytes
+
+    return csv_bytes(ERROR_HEADER, run.errors)

@@ -133,7 +133,7 @@ def _resolve_new(plans: list[RowPlan], ctx: Any) -> None:
     matches = find_duplicates(probes)
     visible = set(parties_for_user(ctx.actor).filter(pk__in={m.party_id for ms in matches for m in ms})
                   .values_list("id", flat=True))
-    for plan, probe, found in zip(plans, probes, matches, strict=True):
+    for plan, _probe_row, found in zip(plans, probes, matches, strict=True):
         if {plan.values.get("email"), plan.values.get("phone")} & suppressed:
             plan.action, plan.note = RowAction.SKIPPED, _("on the suppression list (the person objected)")
             continue

@@ -6,10 +6,16 @@ import pytest
 from openpyxl import Workbook
 
 from fidelia.imports import readers
+from fidelia.imports.models import ImportRun
 from fidelia.imports.readers import ImportFileError, read_table
 from fidelia.imports.tests.helpers import dry_run, upload
-from fidelia.imports.transforms import CellError, parse_civility, parse_date, parse_decimal, parse_phone
-from fidelia.imports.models import ImportRun
+from fidelia.imports.transforms import (
+    CellError,
+    parse_civility,
+    parse_date,
+    parse_decimal,
+    parse_phone,
+)
 from fidelia.parties.models import Party
 
 
