@@ -203,7 +203,8 @@ def migration_chart(table: dict[str, Any]) -> dict[str, Any]:
             n = table["cells"][before][after]
             cells.append([j, i, n, round(100 * n / row_total, 1) if row_total else 0])
     return {"from": [label(k) for k in keys], "to": [label(k) for k in keys], "cells": cells,
-            "labels": {"from": table["from_period"].strftime("%Y-%m"), "to": table["to_period"].strftime("%Y-%m"),
+            "labels": {"from": _("Before (%(month)s)") % {"month": table["from_period"].strftime("%Y-%m")},
+                       "to": _("After (%(month)s)") % {"month": table["to_period"].strftime("%Y-%m")},
                        "count": _("Customers")}}
 
 
