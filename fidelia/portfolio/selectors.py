@@ -12,7 +12,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -187,6 +189,7 @@ class Matrix:
     unplaced: int
     named: bool
     counts: dict[str, int] = field(default_factory=dict)
+    placed: int = 0
     paths: list[dict[str, Any]] = field(default_factory=list)
 
     def chart(self) -> dict[str, Any]:
@@ -213,40 +216,61 @@ def check_axis(grid: ScoringGrid, axis: str, name: str) -> str:
     raise ValidationFailed(message, fields={name: [message]})
 
 
+MAX_POINTS = 2000  # bubbles drawn and rows listed: the largest customers by revenue; figures cover everyone
+
+
+def _axis_expr(axis: str) -> Any:
+    if axis.startswith("c:"):
+        return Cast(KeyTextTransform(axis[2:], "scores"), FloatField())
+    return Cast(F(axis), FloatField())
+
+
+def _quadrant_q(key: str, x_mean: float, y_mean: float) -> Q:
+    """The SQL side of `scoring.quadrant_of` (a value equal to the average counts as high)."""
+    vertical = Q(yv__gte=y_mean) if key[0] == "t" else Q(yv__lt=y_mean)
+    return vertical & (Q(xv__gte=x_mean) if key[1] == "r" else Q(xv__lt=x_mean))
+
+
 def portfolio_matrix(*, user: User, grid: ScoringGrid, x: str = "potential", y: str = "performance",
                      period: dt.date | None = None, quadrants: dict[str, Any] | None = None,
-                     quadrant: str = "", strategy: str = "") -> Matrix:
-    """Every placed customer of the user's scope on the (x, y) matrix of `grid` for `period` (default:
-    the last computed month), with quadrant lines at the averages of these customers and d = ½·√n.
-    `quadrant`/`strategy` filter the points after placement (the lines stay the portfolio's). Two queries."""
+                     quadrant: str = "", limit: int = MAX_POINTS) -> Matrix:
+    """The customers of the user's scope on the (x, y) matrix of `grid` for `period` (default: the last
+    computed month), with quadrant lines at the averages of these customers and d = ½·√n (n = share of
+    their revenue). Averages, counts and shares are aggregated in SQL over every placed customer; the
+    points returned are the `limit` largest by revenue (optionally of one quadrant). Three queries."""
     x, y = check_axis(grid, x, "x"), check_axis(grid, y, "y")
     named = policies.can_see_individuals_in_analytics(user)
-    rows = list(_positions(user, grid, period).values(*ROW_FIELDS).order_by("party_id"))
-    points_in = []
-    for row in rows:
-        vx, vy = axis_value(row, x), axis_value(row, y)
-        if vx is not None and vy is not None:
-            points_in.append((row["party_id"], vx, vy, float(row["revenue"])))
-    placed = scoring.place(points_in)
-    by_id = {r["party_id"]: r for r in rows}
+    base = _positions(user, grid, period).annotate(xv=_axis_expr(x), yv=_axis_expr(y))
+    placed_q = Q(xv__isnull=False, yv__isnull=False)
+    agg = base.aggregate(rows=Count("pk"), placed=Count("pk", filter=placed_q), x_mean=Avg("xv", filter=placed_q),
+                         y_mean=Avg("yv", filter=placed_q), revenue=Sum("revenue", filter=placed_q))
+    placed = base.filter(placed_q)
+    x_mean, y_mean, total = agg["x_mean"], agg["y_mean"], float(agg["revenue"] or 0)
+    counts = {q: 0 for q in Quadrant.values}
+    if agg["placed"]:
+        counts = placed.aggregate(**{q: Count("pk", filter=_quadrant_q(q, x_mean, y_mean)) for q in Quadrant.values})
+        if quadrant in Quadrant.values:
+            placed = placed.filter(_quadrant_q(quadrant, x_mean, y_mean))
+    rows = placed.order_by("-revenue", "party_id").values("party_id", "party__display_name", "xv", "yv",
+                                                          "revenue")[:limit] if agg["placed"] else []
+    value_matrix = (x, y) == ("potential", "performance")
     labels = {k: str(v) for k, v in (quadrants if quadrants is not None else
-                                     (VALUE_QUADRANTS if (x, y) == ("potential", "performance") else {})).items()}
+                                     (VALUE_QUADRANTS if value_matrix else {})).items()}
     points = []
-    for i, p in enumerate(placed.points, start=1):
-        row = by_id[p.key]
-        strat, pol = QUADRANT_STRATEGY[p.quadrant] if (x, y) == ("potential", "performance") else ("", "")
+    for i, row in enumerate(rows, start=1):
+        share = 100.0 * float(row["revenue"]) / total if total > 0 else 0.0
+        where = scoring.quadrant_of(row["xv"], row["yv"], x_mean, y_mean)
+        strategy, policy = QUADRANT_STRATEGY[where] if value_matrix else ("", "")
+        pk = row["party_id"]
         points.append(MatrixPoint(
-            party_id=p.key if named else None, name=row["party__display_name"] if named else _("Customer %(n)s") % {"n": i},
-            url=reverse("parties:detail", args=[p.key]) if named else None, x=p.x, y=p.y, revenue=float(row["revenue"]),
-            share=p.share, diameter=p.diameter, quadrant=p.quadrant, strategy=strat, policy=pol))
-    counts = {q: sum(1 for p in points if p.quadrant == q) for q in Quadrant.values}
-    if quadrant:
-        points = [p for p in points if p.quadrant == quadrant]
-    if strategy:
-        points = [p for p in points if p.strategy == strategy]
+            party_id=pk if named else None, name=row["party__display_name"] if named else _("Customer %(n)s") % {"n": i},
+            url=reverse("parties:detail", args=[pk]) if named else None, x=row["xv"], y=row["yv"],
+            revenue=float(row["revenue"]), share=share, diameter=scoring.bubble_diameter(share), quadrant=where,
+            strategy=strategy, policy=policy))
     return Matrix(grid=grid, period=period or grid.last_period, x=x, y=y, x_label=axis_label(grid, x),
-                  y_label=axis_label(grid, y), x_mean=placed.x_mean, y_mean=placed.y_mean, quadrant_labels=labels,
-                  points=points, unplaced=len(rows) - len(placed.points), named=named, counts=counts)
+                  y_label=axis_label(grid, y), x_mean=x_mean, y_mean=y_mean, quadrant_labels=labels,
+                  points=points, unplaced=agg["rows"] - agg["placed"], named=named, counts=counts,
+                  placed=agg["placed"])
 
 
 def customer_trajectory(*, user: User, party_id: Any, grid: ScoringGrid, x: str = "potential",
