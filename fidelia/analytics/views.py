@@ -418,7 +418,9 @@ def party_analytics(request: HttpRequest, pk: int) -> HttpResponse:
 def trajectory_chart(snapshots: list[Any]) -> dict[str, Any]:
     """The customer's ABC class and RFM segment month by month (the last 24 snapshots)."""
     recent = snapshots[-24:]
-    segments = [s.value for s in reversed(RfmSegment)]
+    # only the segments the customer went through, in the map's order (worst at the bottom)
+    seen = {s.rfm_segment for s in recent}
+    segments = [s.value for s in reversed(RfmSegment) if s.value in seen]
     return {"months": [s.period.strftime("%Y-%m") for s in recent],
             "series": [{"name": _("ABC class"), "categories": ["C", "B", "A"], "values": [s.abc_class for s in recent]},
                        {"name": _("RFM segment"), "categories": [str(SEGMENT_NAMES[k]) for k in segments],
