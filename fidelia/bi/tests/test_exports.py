@@ -184,3 +184,20 @@ def test_cli_export_with_filters(personas: Any, world: Any, tmp_path: Path) -> N
                  "-o", str(out), stdout=stdout, stderr=io.StringIO())
     assert pq.read_table(out).column("id").to_pylist() == [world["mine"][0].pk]
     assert "1 rows written" in stdout.getvalue()
+
+
+def test_exports_page_shows_progress_and_polls_while_running(client: Any, personas: Any, world: Any,
+                                                             django_assert_max_num_queries: Any) -> None:
+    for i in range(30):
+        ExportJob.objects.create(user=personas.alice, list_name="parties", fmt="csv", status=ExportStatus.DONE,
+                                 row_count=i, total_rows=i, filters={"stage": "customer"})
+    ExportJob.objects.create(user=personas.alice, list_name="transactions", fmt="parquet",
+                             status=ExportStatus.RUNNING, row_count=250, total_rows=1000)
+    ExportJob.objects.create(user=personas.bob, list_name="parties", fmt="csv", filters={"q": "secret"})
+    client.force_login(personas.alice)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("bi:export_list"))
+    html = page.content.decode()
+    assert "25 %" in html and 'hx-trigger="every 2s"' in html and "secret" not in html
+    rows = client.get(reverse("bi:export_list"), HTTP_HX_REQUEST="true")
+    assert b"<html" not in rows.content and b"export-rows" in rows.content
