@@ -412,8 +412,8 @@ def scan(records: Iterable[PartyRecord], *, limits: Thresholds | None = None,
     each pair once, as `Match(a=key, b=key)`.
 
     Near-linear: records are compared only within their blocks (see `blocking_keys`), each pair
-    only in the first block the two records share. `progress`, if given, is called with the number
-    of blocks processed since the last call. With `only`, a pair is scored only if one of its
+    only in the first block the two records share. `progress`, if given, is called now and then
+    with the number of blocks processed and the total. With `only`, a pair is scored only if one of its
     records has a key in `only` (incremental re-scan of changed files against the whole base).
     """
     limits = limits or thresholds()
@@ -424,11 +424,11 @@ def scan(records: Iterable[PartyRecord], *, limits: Thresholds | None = None,
             blocks[k].append(p)
     stats = stats if stats is not None else ScanStats()
     stats.records, stats.blocks = len(prepared), len(blocks)
-    done = 0
+    done, total = 0, len(blocks)
     for key, members in blocks.items():
         done += 1
-        if progress and done % 1000 == 0:
-            progress(1000)
+        if progress and done % 2000 == 0:
+            progress(done, total)
         if len(members) < 2:
             continue
         for a, b in _block_pairs(members, limits):
@@ -442,7 +442,7 @@ def scan(records: Iterable[PartyRecord], *, limits: Thresholds | None = None,
                 stats.reported += 1
                 yield m
     if progress:
-        progress(done % 1000)
+        progress(done, total)
 
 
 def _first_shared(a: list[str], b: list[str]) -> str | None:

@@ -116,7 +116,7 @@ def _changed_since_last_scan(run: DuplicateScan) -> set[int] | None:
     return set(active_parties().filter(updated_at__gte=last.started_at).values_list("pk", flat=True))
 
 
-def duplicate_scan_run(*, scan_id: int, progress: Callable[[int], Any] | None = None,
+def duplicate_scan_run(*, scan_id: int, progress: Callable[[int, int], Any] | None = None,
                        limits: Thresholds | None = None) -> DuplicateScan:
     """Run a queued scan: match the active parties and store the pairs found.
 

@@ -270,3 +270,18 @@ def test_incremental_scan_compares_only_changed_files(personas, run_scan) -> Non
     Party.objects.filter(pk=loser.pk).update(updated_at=timezone.now())
     run = run_scan(personas.admin, "changed")
     assert run.found == 1
+
+
+@pytest.mark.django_db
+def test_command_scans_and_shows(personas) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    f.pair(personas.alice)
+    out = io.StringIO()
+    call_command("duplicates", "scan", stdout=out, stderr=io.StringIO())
+    assert "1 possible duplicates (1 new)" in out.getvalue()
+    out = io.StringIO()
+    call_command("duplicates", "show", stdout=out)
+    assert "to review: 1" in out.getvalue()
