@@ -28,7 +28,7 @@ READER_ROLE = "fidelia_bi_reader"
 MANIFEST = "manifest.json"
 
 
-def table_rows(table: Table, *, chunk_size: int = 5000) -> Iterator[tuple[Any, ...]]:
+def table_rows(table: Table, *, chunk_size: int = 10_000) -> Iterator[tuple[Any, ...]]:
     """The table's rows in column order, streamed (server-side cursor on PostgreSQL)."""
     if isinstance(table.source, str):
         with connection.chunked_cursor() as cursor:

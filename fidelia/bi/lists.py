@@ -52,7 +52,7 @@ class ListExport:
     def count(self) -> int:
         return self.queryset.count()
 
-    def rows(self, *, chunk_size: int = 2000) -> Any:
+    def rows(self, *, chunk_size: int = 10_000) -> Any:
         """Tuples from a server-side cursor on PostgreSQL (chunked on SQLite): bounded memory."""
         return self.queryset.iterator(chunk_size=chunk_size)
 
