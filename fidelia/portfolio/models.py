@@ -118,7 +118,9 @@ class PortfolioPosition(models.Model):
     class Meta:
         ordering = ["grid", "period", "party"]
         constraints = [models.UniqueConstraint(fields=["grid", "party", "period"], name="portfolio_position_unique")]
-        indexes = [models.Index(fields=["grid", "period"]), models.Index(fields=["party", "grid", "period"])]
+        # a month of a grid, largest customers first (the matrix draws those); a customer's path
+        indexes = [models.Index(fields=["grid", "period", "-revenue"], name="portfolio_pos_month_revenue"),
+                   models.Index(fields=["party", "grid", "period"], name="portfolio_pos_party_path")]
         verbose_name = _("portfolio position")
         verbose_name_plural = _("portfolio positions")
 

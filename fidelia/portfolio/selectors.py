@@ -205,8 +205,12 @@ class Matrix:
 
 
 def _positions(user: User, grid: ScoringGrid, period: dt.date | None) -> QuerySet[PortfolioPosition]:
-    return PortfolioPosition.objects.filter(grid=grid, period=period or grid.last_period,
-                                            party__in=analytics_parties(user).values("pk"))
+    scope = policies.analytics_scope_filter(user)
+    rows = PortfolioPosition.objects.filter(grid=grid, period=period or grid.last_period)
+    if scope is None:
+        return rows.none()
+    # whole-base users need no join: erasure deletes an anonymised customer's positions
+    return rows.filter(party__in=analytics_parties(user).values("pk")) if scope else rows
 
 
 def check_axis(grid: ScoringGrid, axis: str, name: str) -> str:

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -38,6 +39,7 @@ from fidelia.portfolio.models import (
     RadarPosition,
     ScoringGrid,
 )
+from fidelia.portfolio.storage import replace_slice
 from fidelia.sales.models import ProductFamily
 
 Progress = Callable[[int], None]
@@ -255,35 +257,44 @@ def criterion_scores(criterion: Criterion, metrics: dict[int, dict[str, Any]],
     return scoring.quintile_scores(values)
 
 
-POSITION_FIELDS = ["potential", "performance", "revenue", "margin", "frequency", "seniority", "equipment_rate",
-                   "revenue_share", "scores", "quadrant", "strategy", "policy", "computed_at"]
+POSITION_COLUMNS = ("grid_id", "party_id", "period", "potential", "performance", "revenue", "margin", "frequency",
+                    "seniority", "equipment_rate", "revenue_share", "scores", "quadrant", "strategy", "policy",
+                    "computed_at")
 
 
-def grid_positions(grid: ScoringGrid, metrics: dict[int, dict[str, Any]], *, period: dt.date) -> list[PortfolioPosition]:
-    """Pure of the database apart from the grid's criteria and entered scores: one position per party."""
+def _money(value: float) -> Decimal:
+    return Decimal(round(value, 2)).quantize(Decimal("0.01"))
+
+
+def grid_positions(grid: ScoringGrid, metrics: dict[int, dict[str, Any]], *, period: dt.date) -> list[tuple[Any, ...]]:
+    """One row (in `POSITION_COLUMNS` order) per party of `metrics`: criterion scores, weighted potential
+    and performance, and, for the placed ones, share of revenue, quadrant, strategy and policy against
+    the averages of the whole population."""
     criteria = list(grid.criteria.all())
-    entered = {(c, p): s for c, p, s in EnteredScore.objects.filter(criterion__grid=grid, party_id__in=list(metrics))
+    entered = {(c, p): s for c, p, s in EnteredScore.objects.filter(criterion__grid=grid)
                .values_list("criterion_id", "party_id", "score")} if metrics else {}
-    per_criterion = {c.code: criterion_scores(c, metrics, entered) for c in criteria}
-    groups = {g: [c for c in criteria if c.group == g] for g in CriterionGroup.values}
+    per_criterion = [(c.code, c.group, c.coefficient, criterion_scores(c, metrics, entered)) for c in criteria]
     now = timezone.now()
-    positions = {}
+    rows: dict[int, list[Any]] = {}
     for pk, m in metrics.items():
-        scores = {code: s[pk] for code, s in per_criterion.items() if s[pk] is not None}
-        potential, performance = (scoring.weighted_score((c.coefficient, scores.get(c.code)) for c in groups[g])
-                                  for g in CriterionGroup.values)
-        positions[pk] = PortfolioPosition(
-            grid=grid, party_id=pk, period=period, potential=potential, performance=performance,
-            revenue=Decimal(str(round(m["revenue_12m"], 2))), margin=Decimal(str(round(m["margin_12m"], 2))),
-            frequency=m["frequency_12m"], seniority=m["seniority"], equipment_rate=m["equipment_rate"],
-            scores=scores, computed_at=now)
-    placed = scoring.place([(pk, p.potential, p.performance, float(p.revenue)) for pk, p in positions.items()
-                            if p.potential is not None and p.performance is not None])
+        scores, sums = {}, {g: [0, 0] for g in CriterionGroup.values}
+        for code, group, coefficient, by_party in per_criterion:
+            score = by_party[pk]
+            if score is not None:
+                scores[code] = score
+                sums[group][0] += coefficient * score
+                sums[group][1] += coefficient
+        potential, performance = (a / b if b else None for a, b in (sums[g] for g in CriterionGroup.values))
+        rows[pk] = [grid.pk, pk, period, potential, performance, _money(m["revenue_12m"]), _money(m["margin_12m"]),
+                    m["frequency_12m"], m["seniority"], m["equipment_rate"], 0.0, scores, "", "", "", now]
+    placed = scoring.place([(pk, r[3], r[4], m["revenue_12m"]) for (pk, r), m in zip(rows.items(), metrics.values(),
+                                                                                      strict=True)
+                            if r[3] is not None and r[4] is not None])
     for point in placed.points:
-        position = positions[point.key]
-        position.revenue_share, position.quadrant = point.share, point.quadrant
-        position.strategy, position.policy = QUADRANT_STRATEGY[point.quadrant]
-    return list(positions.values())
+        row = rows[point.key]
+        row[10], row[12] = point.share, point.quadrant
+        row[13], row[14] = QUADRANT_STRATEGY[point.quadrant]
+    return [tuple(r) for r in rows.values()]
 
 
 @dataclass(frozen=True)
@@ -295,18 +306,11 @@ class RunReport:
 
 
 @transaction.atomic
-def _store_positions(grid: ScoringGrid, positions: list[PortfolioPosition], *, period: dt.date,
-                     progress: Progress | None, batch: int = 2000) -> None:
+def _store_positions(grid: ScoringGrid, rows: list[tuple[Any, ...]], *, period: dt.date,
+                     progress: Progress | None) -> None:
     """Replace the grid's positions of `period` (a re-run of the same month overwrites it)."""
-    started = timezone.now()
-    for i in range(0, len(positions), batch):
-        chunk = positions[i:i + batch]
-        PortfolioPosition.objects.bulk_create(chunk, update_conflicts=True, update_fields=POSITION_FIELDS,
-                                              unique_fields=["grid", "party", "period"])
-        if progress:
-            progress(len(chunk))
-    # rows not rewritten by this run belong to parties that left the population (erased, prospects)
-    PortfolioPosition.objects.filter(grid=grid, period=period, computed_at__lt=started).delete()
+    replace_slice(PortfolioPosition, where={"grid": grid, "period": period}, columns=POSITION_COLUMNS, rows=rows,
+                  progress=progress)
     if not grid.last_period or grid.last_period <= period:
         ScoringGrid.objects.filter(pk=grid.pk).update(last_period=period)
         grid.last_period = period
@@ -319,7 +323,7 @@ def portfolio_run(*, as_of: dt.date | None = None, grids: Sequence[ScoringGrid] 
     so it is safe to retry. `progress(n)` is called as rows are written (`on_total` first gets the count)."""
     as_of = as_of or timezone.localdate()
     period = month_start(as_of)
-    grids = list(grids) if grids is not None else list(ScoringGrid.objects.all())
+    grids = list(grids) if grids is not None else list(ScoringGrid.objects.prefetch_related("criteria"))
     metrics = fetch_metrics(scored_population(), as_of=as_of)
     if on_total:
         on_total(len(metrics) * len(grids))
@@ -334,33 +338,38 @@ def radar_population() -> Any:
     return Party.objects.filter(erased_at__isnull=True).exclude(stage=Stage.SUSPECT)
 
 
-def radar_year_rows(*, year: int, as_of: dt.date) -> list[RadarPosition]:
-    """One RADAR row per customer, and per prospect with a purchase potential, for `year`."""
+RADAR_COLUMNS = ("party_id", "year", "our_sales", "purchase_potential", "tcc", "revenue", "strategy", "created_at",
+                 "updated_at")
+
+
+def radar_year_rows(*, year: int, as_of: dt.date) -> list[tuple[Any, ...]]:
+    """One RADAR row (in `RADAR_COLUMNS` order) per customer, and per prospect with a purchase
+    potential, for `year`."""
     potentials: dict[int, dict[int, float]] = {}
-    for party_id, family_id, amount in PurchasePotential.objects.filter(year=year).values_list(
-            "party_id", "family_id", "amount"):
+    for party_id, family_id, amount in PurchasePotential.objects.filter(
+            year=year, party__in=radar_population().values("pk")).values_list("party_id", "family_id", "amount"):
         potentials.setdefault(party_id, {})[family_id] = float(amount)
-    population = radar_population().filter(stage__in=[Stage.CUSTOMER, Stage.FORMER]) | \
-        radar_population().filter(pk__in=list(potentials))
+    population = radar_population().filter(Q(stage__in=[Stage.CUSTOMER, Stage.FORMER])
+                                           | Q(pk__in=PurchasePotential.objects.filter(year=year).values("party_id")))
     ids = population.values("pk")
     sales = yearly_sales(ids, year=year)
     year_end = min(dt.date(year, 12, 31), as_of)
+    recent_from = year_before(year_end)
     last = purchase_dates(ids, until=year_end)
     revenue: dict[int, float] = {}
     for (pk, _family), amount in sales.items():
         revenue[pk] = revenue.get(pk, 0.0) + amount
+    now = timezone.now()
     rows = []
-    for pk in population.values_list("pk", flat=True):
+    for pk in population.values_list("pk", flat=True).iterator(chunk_size=10_000):
         families = potentials.get(pk, {})
         ours = sum(sales.get((pk, f), 0.0) for f in families)
         total = sum(families.values()) if families else None
         rate = scoring.tcc(ours, total)
-        strategy = scoring.radar_strategy(ever_bought=pk in last,
-                                          bought_recently=pk in last and last[pk] > year_before(year_end),
+        strategy = scoring.radar_strategy(ever_bought=pk in last, bought_recently=pk in last and last[pk] > recent_from,
                                           tcc_value=rate)
-        rows.append(RadarPosition(party_id=pk, year=year, our_sales=Decimal(str(round(ours, 2))),
-                                  purchase_potential=Decimal(str(round(total, 2))) if total is not None else None,
-                                  tcc=rate, revenue=Decimal(str(round(revenue.get(pk, 0.0), 2))), strategy=strategy))
+        rows.append((pk, year, _money(ours), _money(total) if total is not None else None, rate,
+                     _money(revenue.get(pk, 0.0)), strategy, now, now))
     return rows
 
 
@@ -369,13 +378,5 @@ def radar_run(*, as_of: dt.date, years: Sequence[int] | None = None) -> int:
     """Store the RADAR rows of `years` (default: the year of `as_of` and every year with a potential)."""
     if years is None:
         years = sorted(set(PurchasePotential.objects.values_list("year", flat=True).distinct()) | {as_of.year})
-    written = 0
-    for year in years:
-        started = timezone.now()
-        rows = radar_year_rows(year=year, as_of=as_of)
-        RadarPosition.objects.bulk_create(rows, batch_size=2000, update_conflicts=True, unique_fields=["party", "year"],
-                                          update_fields=["our_sales", "purchase_potential", "tcc", "revenue",
-                                                         "strategy", "updated_at"])
-        RadarPosition.objects.filter(year=year, updated_at__lt=started).delete()
-        written += len(rows)
-    return written
+    return sum(replace_slice(RadarPosition, where={"year": year}, columns=RADAR_COLUMNS,
+                             rows=radar_year_rows(year=year, as_of=as_of)) for year in years)

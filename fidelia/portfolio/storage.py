@@ -1,0 +1,55 @@
+"""Writing derived results in bulk: COPY on PostgreSQL, batched inserts elsewhere.
+
+A run replaces a whole slice of results (one grid and month, or one RADAR year): the slice is deleted
+and written again in the caller's transaction, so readers see the old slice until the commit.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+
+def replace_slice(model: type[models.Model], *, where: dict[str, Any], columns: Sequence[str],
+                  rows: Iterable[Sequence[Any]], progress: Callable[[int], None] | None = None,
+                  batch: int = 5000) -> int:
+    """Delete `model` rows matching `where`, then insert `rows` (tuples in the order of `columns`, which
+    are attribute names such as "party_id"). JSON fields take Python values. Returns rows written."""
+    model.objects.filter(**where).delete()
+    fields = [model._meta.get_field(c.removesuffix("_id") if c.endswith("_id") else c) for c in columns]
+    json_at = {i for i, f in enumerate(fields) if isinstance(f, models.JSONField)}
+    if connection.vendor == "postgresql":
+        return _copy(model, fields, rows, json_at, progress, batch)
+    written, chunk = 0, []
+    for row in rows:
+        chunk.append(model(**dict(zip(columns, row, strict=True))))
+        if len(chunk) >= batch:
+            written += _flush(model, chunk, progress)
+            chunk = []
+    return written + _flush(model, chunk, progress)
+
+
+def _flush(model: type[models.Model], chunk: list[models.Model], progress: Callable[[int], None] | None) -> int:
+    if chunk:
+        model.objects.bulk_create(chunk)
+        if progress:
+            progress(len(chunk))
+    return len(chunk)
+
+
+def _copy(model: type[models.Model], fields: list[models.Field], rows: Iterable[Sequence[Any]], json_at: set[int],
+          progress: Callable[[int], None] | None, batch: int) -> int:
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    written = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([json.dumps(v) if i in json_at else v for i, v in enumerate(row)])
+            written += 1
+            if progress and written % batch == 0:
+                progress(batch)
+    if progress and written % batch:
+        progress(written % batch)
+    return written
