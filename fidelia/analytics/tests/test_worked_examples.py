@@ -59,3 +59,42 @@ def test_a_second_run_replaces_the_results_and_the_months_snapshot(personas) -> 
     assert CustomerSnapshot.objects.count() == 20
     assert AnalysisRun.objects.filter(status="done").count() == 2
     assert selectors.latest_run().customers == 20
+
+
+def test_orders_refunds_archived_lines_and_frat_are_counted_as_documented(personas) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from fidelia.analytics.tests.factories import buy, customer, product
+    from fidelia.sales.models import Transaction
+
+    tactical = product("tactical", code="T")
+    strategic = product("strategic", code="S")
+    party = customer("Durand", owner=personas.alice)
+    buy(party, [(dt.date(2026, 1, 10), "10.05"), (dt.date(2026, 1, 10), "19.95")], item=strategic)  # one order: 30
+    buy(party, [(dt.date(2026, 3, 1), "60.00")], item=tactical)
+    buy(party, [(dt.date(2026, 5, 1), "90.00")], item=strategic)
+    buy(party, [(dt.date(2026, 5, 20), "-20.00")], item=strategic)          # a refund: revenue, not an order
+    old = buy(party, [(dt.date(2026, 6, 1), "1000.00")], item=strategic)
+    Transaction.objects.filter(pk=old[0].pk).update(archived_at=timezone.now())   # erased/archived: left out
+    buy(party, [(dt.date(2025, 6, 30), "500.00")], item=strategic)          # before the 12-month period
+    only_refund = customer("Refund", owner=personas.alice)
+    buy(only_refund, [(dt.date(2026, 2, 1), "-5.00")])
+
+    run = analytics_run(actor=None, reference_date=REFERENCE)
+    run.refresh_from_db()
+    assert run.customers == 1 and run.excluded == 1
+    row = CustomerAnalytics.objects.get(party=party)
+    assert row.revenue == Decimal("160.00") and row.margin == Decimal("32.00")
+    assert row.orders == 3
+    assert (row.first_purchase, row.last_purchase) == (dt.date(2026, 1, 10), dt.date(2026, 5, 1))
+    assert row.recency_days == (REFERENCE - dt.date(2026, 5, 1)).days
+    assert row.frat_recency_days == (dt.date(2026, 5, 1) - dt.date(2026, 1, 10)).days      # 111
+    assert row.frat_frequency_days == pytest.approx(111 / 2)
+    assert row.frat_amount_ratio == pytest.approx(90 / (180 / 3))                           # last / average order
+    assert row.frat_strategic_share == pytest.approx(120 / 180)                             # by amount, no refunds
+    # a lone customer sits at the middle of every quintile scale (mid-rank 50 % → 3), and in C
+    # (round(0.1) = round(0.4) = 0 customers in A and B)
+    assert row.rfm_cell == "3-3-3" and row.rfm_segment == "need_attention" and row.abc_class == "C"
