@@ -60,7 +60,8 @@ def department() -> Case:
 
 
 def customers() -> QuerySet[Party]:
-    return (Party.objects.order_by().annotate(age=AgeYears("birth_date"))
+    # A file merged into another is a forwarding address, not a customer: its data moved to the survivor.
+    return (Party.objects.order_by().filter(merged_into__isnull=True).annotate(age=AgeYears("birth_date"))
             .annotate(customer_id=F(PSEUDO), department=department(), age_band=age_band(),
                       created_on=TruncDate("created_at"),
                       is_erased=Case(When(erased_at__isnull=False, then=Value(True)), default=Value(False))))

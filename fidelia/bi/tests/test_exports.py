@@ -201,3 +201,14 @@ def test_exports_page_shows_progress_and_polls_while_running(client: Any, person
     assert "25 %" in html and 'hx-trigger="every 2s"' in html and "secret" not in html
     rows = client.get(reverse("bi:export_list"), HTTP_HX_REQUEST="true")
     assert b"<html" not in rows.content and b"export-rows" in rows.content
+
+
+def test_page_exports_are_rate_limited(client: Any, personas: Any, world: Any, settings: Any) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.FIDELIA_EXPORT_RATE = "1/hour"
+    client.force_login(personas.alice)
+    assert client.post(reverse("bi:export_create"), {"list": "parties", "format": "csv"}).status_code == 302
+    refused = client.post(reverse("bi:export_create"), {"list": "parties", "format": "csv"})
+    assert refused.status_code == 429 and ExportJob.objects.count() == 1
