@@ -32,7 +32,8 @@ class Metric(models.TextChoices):
     SENIORITY = "seniority", _("Seniority (years as a customer)")
     EQUIPMENT_RATE = "equipment_rate", _("Equipment rate")
     EMPLOYEES = "employees", _("Company employees")
-    RFM_SCORE = "rfm_score", _("RFM score (when computed)")
+    RFM_SCORE = "rfm_score", _("RFM score: mean of R, F and M (when computed)")
+    ABC_CLASS = "abc_class", _("ABC class: A = 3, B = 2, C = 1 (when computed)")
 
 
 class RuleMethod(models.TextChoices):

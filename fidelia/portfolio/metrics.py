@@ -37,7 +37,7 @@ def fetch_metrics(population: QuerySet[Party], *, as_of: dt.date) -> dict[int, d
     first = dict(Transaction.objects.filter(party_id__in=ids, date__lte=as_of).values("party_id")
                  .annotate(first=Min("date")).values_list("party_id", "first"))
     equipment = _equipment_rates(ids, [(pk, kind) for pk, kind, *_ in rows])
-    rfm = _stored_rfm(ids)
+    stored = _stored_analytics(ids)
     metrics: dict[int, dict[str, Any]] = {}
     for pk, _kind, since, employees in rows:
         r = recent.get(pk, {})
@@ -46,7 +46,8 @@ def fetch_metrics(population: QuerySet[Party], *, as_of: dt.date) -> dict[int, d
             "revenue_12m": float(r.get("revenue") or 0), "margin_12m": float(r.get("margin") or 0),
             "frequency_12m": int(r.get("n") or 0),
             "seniority": (as_of - since).days / 365.25 if since and since <= as_of else None,
-            "equipment_rate": equipment.get(pk), "employees": employees, "rfm_score": rfm.get(pk),
+            "equipment_rate": equipment.get(pk), "employees": employees,
+            "rfm_score": stored[pk][0] if pk in stored else None, "abc_class": stored[pk][1] if pk in stored else None,
         }
     return metrics
 
@@ -66,15 +67,20 @@ def _equipment_rates(ids: QuerySet[Any], kinds: list[tuple[int, str]]) -> dict[i
     return {pk: equipment_from_rows(relevant[kind], held.get(pk, set())).rate for pk, kind in kinds}
 
 
-def _stored_rfm(ids: QuerySet[Any]) -> dict[int, float]:
-    """RFM scores stored by the analytics app when it has computed them ({} otherwise).
+ABC_POINTS = {"A": 3.0, "B": 2.0, "C": 1.0}
+
+
+def _stored_analytics(ids: QuerySet[Any]) -> dict[int, tuple[float, float | None]]:
+    """{party id: (RFM score = mean of the R, F and M scores, ABC class as 3/2/1)} from the results the
+    analytics app stores (`CustomerAnalytics`), {} before it has run.
 
     Read by name so that portfolio management works before and without those results.
     """
     try:
         model = apps.get_model("analytics", "CustomerAnalytics")
-        rows = model.objects.filter(party_id__in=ids).values_list("party_id", "rfm_score")
-        return {pk: float(v) for pk, v in rows if v is not None}
+        rows = model.objects.filter(party_id__in=ids).values_list("party_id", "r_score", "f_score", "m_score",
+                                                                  "abc_class")
+        return {pk: ((r + f + m) / 3, ABC_POINTS.get(abc)) for pk, r, f, m, abc in rows}
     except (LookupError, FieldError, ValueError, TypeError):
         return {}
 

@@ -119,3 +119,11 @@ def test_the_course_grid_is_seeded(db):
                     for g in ("potential", "performance")}
     assert grid.is_default and coefficients == {"potential": 10, "performance": 10}
     assert ScoringGrid.objects.filter(code="fioca").exists()
+
+
+def test_rfm_and_abc_metrics_are_empty_before_the_analytics_run(personas):
+    from fidelia.portfolio.metrics import fetch_metrics
+
+    party = person(owner=personas.alice)
+    metrics = fetch_metrics(services.scored_population(), as_of=dt.date.today())[party.pk]
+    assert (metrics["rfm_score"], metrics["abc_class"]) == (None, None)
