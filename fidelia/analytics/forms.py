@@ -24,12 +24,13 @@ MAX_PERIOD_DAYS = 3660
 
 # Where the course leaves the quintile tie rule open, the page states the rule applied and lets
 # the user pick another one.
-TIE_RULES = [
-    ("midrank", _("Mid-rank: a group of equal values gets the score of its middle position (default)")),
-    ("lower", _("Lower: a group of equal values gets the score of its worst position")),
-    ("upper", _("Upper: a group of equal values gets the score of its best position")),
-]
-TIE_RULE_NAMES = dict(TIE_RULES)
+TIE_RULES = [("midrank", _("Mid-rank (default)")), ("lower", _("Lower")), ("upper", _("Upper"))]
+# What the page states about the rule applied
+TIE_RULE_NAMES = {
+    "midrank": _("Mid-rank: a group of equal values gets the score of its middle position (default)"),
+    "lower": _("Lower: a group of equal values gets the score of its worst position"),
+    "upper": _("Upper: a group of equal values gets the score of its best position"),
+}
 
 
 class DateInput(forms.DateInput):

@@ -8,6 +8,7 @@ Analysts see aggregates: no names, no links to customers (`can_see_individuals_i
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -58,7 +59,12 @@ def _summary(request: HttpRequest, form: AnalysisFilterForm) -> dict[str, Any]:
         summary = selectors.analytics_summary(request.user, options=options)
         rule = form.tie_rule()
         if rule != "midrank":
-            summary = {**summary, "rfm": _rescored_rfm(request.user, options, rule)}
+            # same period as the figures shown (the stored run's, unless the user chose one)
+            period = {"reference_date": options.reference_date or dt.date.fromisoformat(summary["reference_date"]),
+                      "date_from": options.date_from or dt.date.fromisoformat(summary["date_from"]),
+                      "date_to": options.date_to or dt.date.fromisoformat(summary["date_to"])}
+            rescored = _rescored_rfm(request.user, dataclasses.replace(options, **period), rule)
+            summary = {**summary, "rfm": rescored, "source": "live"}
     except DomainError as exc:
         form.add_error(None, exc.message)
         summary = selectors.analytics_summary(request.user)

@@ -112,8 +112,13 @@ def test_the_rfm_tie_rule_is_stated_and_can_be_changed(personas, base) -> None:
     client = client_for(personas.analyst)
     page = client.get("/analytics/rfm/").content.decode()
     assert "Tie rule applied:" in page and "Mid-rank" in page
-    changed = client.get("/analytics/rfm/?ties=lower").content.decode()
-    assert "Lower: a group of equal values" in changed and "Recomputed for these filters" not in changed
+    changed = client.get("/analytics/rfm/?ties=lower")
+    content = changed.content.decode()
+    assert "Lower: a group of equal values" in content and "Recomputed for these filters" in content
+    # same customers and period as the stored figures, only the scores move
+    segments = changed.context["rfm"]["segments"]
+    assert sum(s["count"] for s in segments) == 20
+    assert changed.context["summary"]["date_to"] == REFERENCE.isoformat()
 
 
 def test_exports_are_audited_and_formula_safe(personas, base) -> None:
