@@ -65,6 +65,9 @@ AXES: dict[str, Any] = {
 }
 
 
+SCORE_AXES = frozenset({"potential", "performance"})
+
+
 @dataclass(frozen=True)
 class Preset:
     key: str
@@ -194,10 +197,11 @@ class Matrix:
 
     def chart(self) -> dict[str, Any]:
         """The JSON of the `bubble-matrix` chart kind."""
-        def extent(values: list[float]) -> list[float] | None:
-            return [min(values), max(values)] if values else None
+        def extent(axis: str) -> list[float] | None:
+            # 1–5 scores keep the whole scale (with room for the bubbles); figures scale to the data
+            return [0.5, 5.5] if axis in SCORE_AXES or axis.startswith("c:") else None
         return {"x_label": self.x_label, "y_label": self.y_label, "x_mean": self.x_mean, "y_mean": self.y_mean,
-                "x_range": extent([p.x for p in self.points]), "y_range": extent([p.y for p in self.points]),
+                "x_range": extent(self.x), "y_range": extent(self.y),
                 "quadrants": self.quadrant_labels or None,
                 "points": [{"name": p.name, "x": p.x, "y": p.y, "size": p.diameter, "url": p.url,
                             "group": self.quadrant_labels.get(p.quadrant) or p.quadrant} for p in self.points],

@@ -66,7 +66,7 @@ def test_chart_json_follows_the_bubble_matrix_contract(course):
     grid, parties = course
     chart = selectors.portfolio_matrix(user=parties["A"].owner, grid=grid).chart()
     assert set(chart) == {"x_label", "y_label", "x_mean", "y_mean", "x_range", "y_range", "quadrants", "points", "paths"}
-    assert chart["x_range"] == [1.0, 5.0] and chart["y_range"] == [1.0, 5.0]
+    assert chart["x_range"] == [0.5, 5.5] and chart["y_range"] == [0.5, 5.5]
     assert set(chart["quadrants"]) == {"tl", "tr", "bl", "br"}
     point = next(p for p in chart["points"] if p["name"] == parties["A"].display_name)
     assert point["url"] == reverse("parties:detail", args=[parties["A"].pk]) and point["size"] == pytest.approx(3.0)
