@@ -230,3 +230,11 @@ def _floats(values):
 def _arr(values):
     import numpy as np
     return np.array(values)
+
+
+@pytest.mark.parametrize("url", DASHBOARDS + ["/analytics/rfm/?ties=upper", "/analytics/abc/?cls=A&export=xlsx"])
+def test_an_empty_base_shows_empty_dashboards(personas, url) -> None:
+    response = client_for(personas.manager).get(url)
+    assert response.status_code == 200
+    if "export" not in url and "migrations" not in url:
+        assert "0 customers analysed" in response.content.decode()
