@@ -231,7 +231,7 @@ const kinds = {
     const height = 100 / n;
     return {
       tooltip: { trigger: "axis" },
-      grid: data.series.map((_, i) => ({ left: 8, right: 16, top: `${i * height + 12}%`, height: `${height - 22}%`, containLabel: true })),
+      grid: data.series.map((_, i) => ({ left: 8, right: 28, top: `${i * height + 12}%`, height: `${height - 22}%`, containLabel: true })),
       xAxis: data.series.map((_, i) => ({ type: "category", gridIndex: i, data: data.months, boundaryGap: false,
                                           axisLabel: { show: i === n - 1, fontSize: 10 } })),
       yAxis: data.series.map((s, i) => ({ type: "category", gridIndex: i, data: s.categories, name: s.name,
