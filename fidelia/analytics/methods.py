@@ -108,8 +108,11 @@ def abc(revenues: npt.ArrayLike, party_ids: npt.ArrayLike | None = None,
                      cutoffs=cutoffs)
 
 
-def quintile_scores(values: npt.ArrayLike, *, higher_is_better: bool = True) -> IntArray:
-    """Scores 1–5 by quintiles, with the mid-rank tie rule.
+TIE_RULES = ("midrank", "lower", "upper")
+
+
+def quintile_scores(values: npt.ArrayLike, *, higher_is_better: bool = True, tie_rule: str = "midrank") -> IntArray:
+    """Scores 1–5 by quintiles, with the mid-rank tie rule (default) or another stated one.
 
     Sort the values (worst first). A group of equal values occupying sorted positions
     [s, s + c) has the mid-rank p = (s + c/2) / n and gets the score ceil(5·p), computed in
@@ -118,7 +121,11 @@ def quintile_scores(values: npt.ArrayLike, *, higher_is_better: bool = True) -> 
     - without ties every score holds ⌊n/5⌋ or ⌈n/5⌉ customers; a tie group lands whole in the
       quintile holding its middle, which is as even as ties allow;
     - the scores depend only on the values, not on the order customers come in.
+    The alternatives a user may choose: "lower" gives a tie group the score of its worst position,
+    ceil(5·(s + 1) / n); "upper" the score of its best position, ceil(5·(s + c) / n).
     """
+    if tie_rule not in TIE_RULES:
+        raise ValueError(f"unknown tie rule {tie_rule!r}")
     v = np.asarray(values)
     n = int(v.shape[0])
     if n == 0:
@@ -126,8 +133,14 @@ def quintile_scores(values: npt.ArrayLike, *, higher_is_better: bool = True) -> 
     key = v if higher_is_better else -v.astype(np.float64 if v.dtype.kind == "f" else np.int64)
     uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
-    twice_mid = 2 * starts + counts.astype(np.int64)
-    group_score = -((-5 * twice_mid) // (2 * n))   # integer ceiling
+    counts = counts.astype(np.int64)
+    # integer ceilings: ceil(a / b) = -(-a // b)
+    if tie_rule == "midrank":
+        group_score = -((-5 * (2 * starts + counts)) // (2 * n))
+    elif tie_rule == "lower":
+        group_score = -((-5 * (starts + 1)) // n)
+    else:
+        group_score = -((-5 * (starts + counts)) // n)
     return np.clip(group_score, 1, 5)[inverse.reshape(-1)].astype(np.int64)
 
 
@@ -158,14 +171,15 @@ def rfm_segment(r: int, f: int, m: int) -> str:
 _SEGMENT_TABLE = np.array([[[rfm_segment(r, f, m) for m in range(1, 6)] for f in range(1, 6)] for r in range(1, 6)])
 
 
-def rfm(recency_days: npt.ArrayLike, frequency: npt.ArrayLike, monetary: npt.ArrayLike) -> RfmResult:
-    """RFM scores (quintiles, mid-rank ties), cells "R-F-M" and named segments."""
+def rfm(recency_days: npt.ArrayLike, frequency: npt.ArrayLike, monetary: npt.ArrayLike, *,
+        tie_rule: str = "midrank") -> RfmResult:
+    """RFM scores (quintiles, mid-rank ties unless told otherwise), cells "R-F-M" and named segments."""
     rec = np.asarray(recency_days, dtype=np.int64)
     freq = np.asarray(frequency, dtype=np.int64)
     mon = np.asarray(monetary, dtype=np.int64)
-    r = quintile_scores(rec, higher_is_better=False)
-    f = quintile_scores(freq)
-    m = quintile_scores(mon)
+    r = quintile_scores(rec, higher_is_better=False, tie_rule=tie_rule)
+    f = quintile_scores(freq, tie_rule=tie_rule)
+    m = quintile_scores(mon, tie_rule=tie_rule)
     cells = np.char.add(np.char.add(np.char.add(np.char.add(r.astype(str), "-"), f.astype(str)), "-"), m.astype(str)) \
         if r.shape[0] else np.zeros(0, dtype="<U5")
     segments = _SEGMENT_TABLE[r - 1, f - 1, m - 1] if r.shape[0] else np.zeros(0, dtype="<U18")
@@ -220,7 +234,8 @@ def analyse(rows: CustomerRows, *, reference_date: dt.date, date_from: dt.date, 
         options=options, reference_date=reference_date, date_from=date_from, date_to=date_to, rows=buyers,
         pareto=pareto(buyers.revenue, buyers.party_ids),
         abc=abc(buyers.revenue, buyers.party_ids, options.abc_cutoffs),
-        rfm=rfm(reference_date.toordinal() - buyers.last_day, buyers.orders, buyers.revenue),
+        rfm=rfm(reference_date.toordinal() - buyers.last_day, buyers.orders, buyers.revenue,
+                tie_rule=options.tie_rule),
         frat=frat(orders=buyers.orders, first_day=buyers.first_day, last_day=buyers.last_day,
                   last_order=buyers.last_order, gross=buyers.gross, strategic=buyers.strategic),
         excluded=len(rows) - len(buyers))

@@ -25,7 +25,8 @@ class AnalysisOptions:
     `date_to` defaults to the reference date and `date_from` to 12 months before it (the day after
     the same date a year earlier, so the period is exactly 12 months). The population is the
     user's analytics scope narrowed by `team_id`, `owner_id`, `party_ids` (segments), and
-    `family_id` narrows the transactions to one product family.
+    `family_id` narrows the transactions to one product family. `tie_rule` chooses how RFM
+    quintiles score equal values (see `methods.quintile_scores`).
     """
 
     reference_date: dt.date | None = None
@@ -37,13 +38,15 @@ class AnalysisOptions:
     family_id: int | None = None
     party_ids: tuple[int, ...] | None = None
     abc_cutoffs: tuple[float, float, float] = (0.10, 0.30, 0.60)
+    tie_rule: str = "midrank"   # quintile tie rule: "midrank" (stored results), "lower" or "upper"
 
     @property
     def is_default(self) -> bool:
         """True when the stored results answer (base-wide population, default period and cut-offs)."""
         return (self.date_from is None and self.date_to is None and self.period_months == 12
                 and self.team_id is None and self.owner_id is None and self.family_id is None
-                and self.party_ids is None and self.abc_cutoffs == (0.10, 0.30, 0.60))
+                and self.party_ids is None and self.abc_cutoffs == (0.10, 0.30, 0.60)
+                and self.tie_rule == "midrank")
 
 
 @dataclass(frozen=True)

@@ -110,3 +110,23 @@ def test_frat_follows_the_course_definitions() -> None:
     assert f.recency_days.tolist() == [0, 20]                                # first → last order
     assert f.amount_ratio.tolist() == pytest.approx([1.0, 50 / 30])          # last / average order
     assert f.strategic_share.tolist() == [0.0, 0.5]                          # by amount
+
+
+def test_the_other_tie_rules_score_a_tie_group_by_its_worst_or_best_position() -> None:
+    values = [1, 1, 1, 1, 2, 3, 4, 5, 6, 7]
+    assert methods.quintile_scores(values, tie_rule="lower").tolist() == [1, 1, 1, 1, 3, 3, 4, 4, 5, 5]
+    assert methods.quintile_scores(values, tie_rule="upper").tolist() == [2, 2, 2, 2, 3, 3, 4, 4, 5, 5]
+    # without ties every rule is the same split
+    assert methods.quintile_scores(range(10), tie_rule="lower").tolist() == \
+        methods.quintile_scores(range(10), tie_rule="upper").tolist() == methods.quintile_scores(range(10)).tolist()
+    with pytest.raises(ValueError):
+        methods.quintile_scores(values, tie_rule="random")
+
+
+@given(small_values, st.sampled_from(methods.TIE_RULES))
+def test_every_tie_rule_keeps_ties_together_and_scores_1_to_5(xs: list[int], rule: str) -> None:
+    scores = methods.quintile_scores(xs, tie_rule=rule)
+    arr = np.array(xs)
+    assert scores.min() >= 1 and scores.max() <= 5
+    for v in set(xs):
+        assert len(set(scores[arr == v].tolist())) == 1
