@@ -46,7 +46,7 @@ class ImportRun(TimeStampedModel):
     content = models.BinaryField(editable=False, default=b"")
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     encoding = models.CharField(_("encoding"), max_length=40, blank=True)
-    delimiter = models.CharField(_("delimiter"), max_length=4, blank=True)
+    delimiter = models.CharField(_("delimiter"), max_length=12, blank=True)
     headers = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(_("columns"), default=dict, blank=True)
     constants = models.JSONField(_("fixed values"), default=dict, blank=True)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from fidelia.accounts.models import Team, User
 from fidelia.core.errors import PermissionDenied, ValidationFailed
+from fidelia.imports.bulk import insert_rows
 from fidelia.imports.enums import BatchMode, DuplicatePolicy, RowAction, RunStatus
 from fidelia.imports.mapping import builtin_template, check_mapping, suggest_mapping, target_for
 from fidelia.imports.models import ImportedRecord, ImportRun, MappingTemplate
@@ -263,11 +264,16 @@ def _batch(run: ImportRun, target: Target, raws: list[dict[str, str]], fk: FileK
 
 
 def _record_provenance(plans: list[RowPlan], ctx: Context) -> None:
-    records = [ImportedRecord(run=ctx.run, row=p.row, target=ctx.run.target, object_id=p.object_id,
-                              party_id=p.party_id or (p.object_id if ctx.run.target == "parties" else None),
-                              source=ctx.source, external_id=p.key[:200], flagged=p.flagged)
-               for p in plans if p.object_id and p.action in (RowAction.CREATE, RowAction.UPDATE, RowAction.UNCHANGED)]
-    ImportedRecord.objects.bulk_create(records, batch_size=1000, ignore_conflicts=True)
+    """One ImportedRecord per row written or recognised. Created rows carry keys never seen before
+    (fast insert); a recognised row's key may already be recorded (conflicts are ignored)."""
+    def row(p: RowPlan) -> dict[str, Any]:
+        return {"run_id": ctx.run.pk, "row": p.row, "target": ctx.run.target, "object_id": p.object_id,
+                "party_id": p.party_id or (p.object_id if ctx.run.target == "parties" else None),
+                "source": ctx.source, "external_id": p.key[:200], "flagged": p.flagged}
+
+    insert_rows(ImportedRecord, [row(p) for p in plans if p.object_id and p.action == RowAction.CREATE])
+    known = [ImportedRecord(**row(p)) for p in plans if p.object_id and p.action in (RowAction.UPDATE, RowAction.UNCHANGED)]
+    ImportedRecord.objects.bulk_create(known, batch_size=1000, ignore_conflicts=True)
 
 
 def _error_rows(run: ImportRun, plans: list[RowPlan]) -> list[list[Any]]:

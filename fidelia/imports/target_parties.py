@@ -8,8 +8,11 @@ validated by the parties app's own rules (`_clean_identity`, the contact-point n
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +20,7 @@ from fidelia.core.errors import ValidationFailed
 from fidelia.core.models import ActivityEvent
 from fidelia.core.text import digits, fold
 from fidelia.core.validation import email_match_key
+from fidelia.imports.bulk import insert_rows
 from fidelia.imports.duplicates import Probe, find_duplicates
 from fidelia.imports.enums import DuplicatePolicy, RowAction
 from fidelia.imports.targets import RowPlan, run_service
@@ -26,12 +30,32 @@ from fidelia.parties.models import Address, Email, Party, Phone, Tag
 from fidelia.parties.search import build_search_text, display_name_of
 from fidelia.parties.selectors import parties_for_user
 from fidelia.parties.vocabulary import vocabulary_add
-from fidelia.privacy.suppression import suppressed_filter
 
 IDENTITY = ("kind", "stage", "civility", "first_name", "last_name", "birth_date", "legal_name", "siren", "siret",
             "vat_number", "sector", "job_title", "notes", "income_bracket")
 ADDRESS = ("line1", "line2", "postcode", "city", "country")
 FLAG_TAG = "import: possible duplicate"
+
+
+def normalised_digest(kind: str, value: str) -> str:
+    """`fidelia.privacy.suppression.suppression_digest` of a value already normalised by the import
+    (e-mail validated, phone in E.164), without parsing the phone number a second time (a third of
+    the time of a large import). Tested equal to the privacy app's digest."""
+    text = value.strip().lower() if kind == "email" else value
+    return hmac.new(settings.FIDELIA_SUPPRESSION_SALT.encode(), f"{kind}:{text}".encode(), hashlib.sha256).hexdigest()
+
+
+def suppressed(values: list[str]) -> set[str]:
+    """The normalised e-mails and phones (mixed) that are on the suppression list."""
+    from fidelia.privacy.models import SuppressionEntry
+
+    by_digest = {normalised_digest("email" if "@" in v else "phone", v): v for v in values if v}
+    found: set[str] = set()
+    digests = list(by_digest)
+    for start in range(0, len(digests), 1000):
+        chunk = digests[start:start + 1000]
+        found.update(by_digest[d] for d in SuppressionEntry.objects.filter(digest__in=chunk).values_list("digest", flat=True))
+    return found
 
 
 def check(values: dict[str, Any], plan: RowPlan) -> None:
@@ -128,13 +152,13 @@ def resolve(plans: list[RowPlan], ctx: Any) -> None:
 
 def _resolve_new(plans: list[RowPlan], ctx: Any) -> None:
     contacts = [v for p in plans for v in (p.values.get("email"), p.values.get("phone")) if v]
-    suppressed = suppressed_filter(contacts) if contacts else set()
+    on_list = suppressed(contacts) if contacts else set()
     probes = [_probe(p.values) for p in plans]
     matches = find_duplicates(probes)
     visible = set(parties_for_user(ctx.actor).filter(pk__in={m.party_id for ms in matches for m in ms})
                   .values_list("id", flat=True))
     for plan, _probe_row, found in zip(plans, probes, matches, strict=True):
-        if {plan.values.get("email"), plan.values.get("phone")} & suppressed:
+        if {plan.values.get("email"), plan.values.get("phone")} & on_list:
             plan.action, plan.note = RowAction.SKIPPED, _("on the suppression list (the person objected)")
             continue
         if not found:
@@ -205,27 +229,35 @@ def new_party(values: dict[str, Any], ctx: Any) -> Party:
     return party
 
 
+PARTY_COLUMNS = ("kind", "stage", "display_name", "civility", "first_name", "last_name", "birth_date", "legal_name",
+                 "siren", "siret", "vat_number", "sector", "job_title", "notes", "income_bracket", "customer_since",
+                 "owner_id", "team_id", "created_by_id", "email", "phone", "postcode", "city", "search_text", "sort_name")
+
+
 def bulk_create(plans: list[RowPlan], ctx: Any) -> None:
     """Insert the batch's new parties, their contact points, vocabulary and timeline rows."""
     if ctx.check_create is not None:
         ctx.check_create()
-    parties = Party.objects.bulk_create([new_party(p.values, ctx) for p in plans], batch_size=1000)
+    parties = [new_party(p.values, ctx) for p in plans]
+    ids = insert_rows(Party, [{c: getattr(p, c) for c in PARTY_COLUMNS} for p in parties], with_ids=True)
+    actor_id = ctx.actor.pk
     emails, phones, addresses, events = [], [], [], []
-    for plan, party in zip(plans, parties, strict=True):
-        plan.object_id = plan.party_id = party.pk
+    for plan, party, pk in zip(plans, parties, ids, strict=True):
+        party.pk = plan.object_id = plan.party_id = pk
         if party.email:
-            emails.append(Email(party=party, address=party.email, normalized=email_match_key(party.email), is_primary=True))
+            emails.append({"party_id": pk, "address": party.email, "normalized": email_match_key(party.email),
+                           "is_primary": True})
         if party.phone:
-            phones.append(Phone(party=party, number=party.phone, is_primary=True))
+            phones.append({"party_id": pk, "number": party.phone, "is_primary": True})
         if plan.values.get("address"):
-            addresses.append(Address(party=party, is_primary=True, **party_services._address_values(plan.values["address"])))
-        events.append(ActivityEvent(actor=ctx.actor if ctx.actor.pk else None, action="party.created",
-                                    object_type="parties.party", object_id=party.pk, party_id=party.pk,
-                                    changes={"import_run": ctx.run.pk, "row": plan.row}))
-    Email.objects.bulk_create(emails, batch_size=1000)
-    Phone.objects.bulk_create(phones, batch_size=1000)
-    Address.objects.bulk_create(addresses, batch_size=1000)
-    ActivityEvent.objects.bulk_create(events, batch_size=1000)
+            addresses.append({"party_id": pk, "is_primary": True,
+                              **party_services._address_values(plan.values["address"])})
+        events.append({"actor_id": actor_id, "action": "party.created", "object_type": "parties.party",
+                       "object_id": pk, "party_id": pk, "changes": {"import_run": ctx.run.pk, "row": plan.row}})
+    insert_rows(Email, emails)
+    insert_rows(Phone, phones)
+    insert_rows(Address, addresses)
+    insert_rows(ActivityEvent, events)
     vocabulary_add([p.sort_name for p in parties])
     flagged = [party for plan, party in zip(plans, parties, strict=True) if plan.flagged]
     if flagged:
@@ -245,9 +277,9 @@ def create_placeholders(refs: dict[str, int], ctx: Any) -> dict[str, int]:
     plans = [RowPlan(row=row, raw={}, values={"kind": PartyKind.PERSON, "last_name": f"{ctx.source} {ext}"}, key=ext)
              for ext, row in refs.items()]
     bulk_create(plans, ctx)
-    ImportedRecord.objects.bulk_create([
-        ImportedRecord(run=ctx.run, row=p.row, target="parties", object_id=p.object_id, party_id=p.object_id,
-                       source=ctx.source, external_id=p.key) for p in plans], batch_size=1000)
+    insert_rows(ImportedRecord, [{"run_id": ctx.run.pk, "row": p.row, "target": "parties", "object_id": p.object_id,
+                                  "party_id": p.object_id, "source": ctx.source, "external_id": p.key, "flagged": False}
+                                 for p in plans])
     return {p.key: p.object_id for p in plans}
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from fidelia.accounts import policies
 from fidelia.core.models import ActivityEvent
 from fidelia.core.validation import email_match_key
+from fidelia.imports.bulk import insert_rows
 from fidelia.imports.enums import RowAction
 from fidelia.imports.targets import FieldSpec, RowPlan, Target, run_service
 from fidelia.interactions import services as interaction_services
@@ -327,33 +328,33 @@ def _transaction_write(plans: list[RowPlan], ctx: Any) -> None:
     todo = [p for p in plans if p.action == RowAction.CREATE]
     if not todo:
         return
-    actor = ctx.actor if ctx.actor.pk else None
+    actor_id = ctx.actor.pk
     rows = []
     for p in todo:
         v = p.values
         amount = Decimal(v["amount"]).quantize(CENT)
         margin = v.get("margin")
         margin = (amount * v["product"].margin_rate).quantize(CENT) if margin is None else Decimal(margin).quantize(CENT)
-        rows.append(Transaction(party_id=p.party_id, product=v["product"], date=v["date"], quantity=v.get("quantity") or 1,
-                                amount=amount, margin=margin, channel=v.get("channel") or SalesChannel.WEB,
-                                recorded_by=actor))
-    created = Transaction.objects.bulk_create(rows, batch_size=1000)
-    for p, row in zip(todo, created, strict=True):
-        p.object_id = row.pk
-    ActivityEvent.objects.bulk_create([
-        ActivityEvent(actor=actor, action="transaction.recorded", object_type="sales.transaction", object_id=row.pk,
-                      party_id=row.party_id, changes={"amount": str(row.amount), "product": row.product.code})
-        for row in created], batch_size=1000)
+        rows.append({"party_id": p.party_id, "product_id": v["product"].pk, "date": v["date"],
+                     "quantity": v.get("quantity") or 1, "amount": amount, "margin": margin,
+                     "channel": v.get("channel") or SalesChannel.WEB, "recorded_by_id": actor_id, "archived_at": None})
+    ids = insert_rows(Transaction, rows, with_ids=True)
+    for p, pk in zip(todo, ids, strict=True):
+        p.object_id = pk
+    insert_rows(ActivityEvent, [
+        {"actor_id": actor_id, "action": "transaction.recorded", "object_type": "sales.transaction", "object_id": pk,
+         "party_id": row["party_id"], "changes": {"amount": str(row["amount"]), "product": p.values["product"].code}}
+        for p, row, pk in zip(todo, rows, ids, strict=True)])
     # A purchase makes a suspect, prospect or former customer a customer (party_promote_to_customer).
-    buyers = {row.party_id: row.date for row in sorted(created, key=lambda r: r.date, reverse=True) if row.amount > 0}
+    buyers = {row["party_id"] for row in rows if row["amount"] > 0}
     promoted = list(Party.objects.filter(pk__in=buyers, stage__in=[Stage.SUSPECT, Stage.PROSPECT, Stage.FORMER])
                     .values_list("id", "stage", "customer_since"))
     for pid, _stage, since in promoted:
         Party.objects.filter(pk=pid).update(stage=Stage.CUSTOMER, customer_since=since or timezone.localdate(),
                                             version=F("version") + 1)
-    ActivityEvent.objects.bulk_create([
-        ActivityEvent(actor=actor, action="party.updated", object_type="parties.party", object_id=pid, party_id=pid,
-                      changes={"stage": [stage, Stage.CUSTOMER]}) for pid, stage, _since in promoted])
+    insert_rows(ActivityEvent, [
+        {"actor_id": actor_id, "action": "party.updated", "object_type": "parties.party", "object_id": pid,
+         "party_id": pid, "changes": {"stage": [stage, Stage.CUSTOMER]}} for pid, stage, _since in promoted])
 
 
 def _may_record_transactions(user: Any) -> bool:

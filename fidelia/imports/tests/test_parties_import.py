@@ -129,6 +129,14 @@ def test_suppressed_persons_are_skipped_with_a_reason(personas):
     assert not Party.objects.filter(last_name="Stop").exists()
 
 
+def test_the_import_digest_is_the_suppression_lists_digest():
+    from fidelia.imports.target_parties import normalised_digest
+    from fidelia.privacy.suppression import suppression_digest
+
+    assert normalised_digest("phone", "+33612345678") == suppression_digest("phone", "06 12 34 56 78")
+    assert normalised_digest("email", "Jean.Dupont@example.fr") == suppression_digest("email", " jean.dupont@EXAMPLE.fr ")
+
+
 def test_who_may_import(personas):
     for user in (personas.alice, personas.service, personas.analyst, personas.dpo):
         with pytest.raises(PermissionDenied):
