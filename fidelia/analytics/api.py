@@ -62,7 +62,8 @@ def options_from(filters: FiltersIn) -> AnalysisOptions:
         reference_date=filters.reference_date, date_from=filters.date_from, date_to=filters.date_to,
         period_months=filters.period_months, team_id=filters.team, owner_id=filters.owner, family_id=filters.family,
         party_ids=tuple(filters.parties) if filters.parties else None,
-        abc_cutoffs=(filters.abc_a, filters.abc_b, round(1 - filters.abc_a - filters.abc_b, 12)))
+        abc_cutoffs=(filters.abc_a, filters.abc_b, round(1 - filters.abc_a - filters.abc_b, 12)),
+        tie_rule=filters.tie_rule)
 
 
 @router.get("/analytics/summary", response={200: SummaryOut, **errors(404)}, summary="Analytics summary")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
@@ -26,6 +26,9 @@ class FiltersIn(Schema):
     parties: list[Id] | None = Field(None, max_length=10_000, description="Only these customers (a segment).")
     abc_a: float = Field(0.10, ge=0, le=1, description="Share of customers in class A.")
     abc_b: float = Field(0.30, ge=0, le=1, description="Share of customers in class B (C takes the rest).")
+    tie_rule: Literal["midrank", "lower", "upper"] = Field(
+        "midrank", description="How RFM quintiles score equal values: the tie group's middle (default), "
+                               "worst or best position.")
 
 
 class MetaOut(Schema):

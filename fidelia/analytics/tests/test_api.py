@@ -144,3 +144,17 @@ def test_running_needs_the_right(personas, base) -> None:
     assert AnalysisRun.objects.filter(actor=personas.analyst).count() == 1
     bad = api(personas.analyst).post("/api/analytics/runs", {"period_months": 0}, content_type="application/json")
     assert bad.status_code == 422
+
+
+def test_the_tie_rule_is_a_filter(personas) -> None:
+    # six customers with the same revenue and one order each: every tie rule keeps them together
+    customers_with_revenues([100] * 6, owner=personas.alice)
+    analytics_run(actor=None, reference_date=REFERENCE)
+    client = api(personas.analyst)
+    scores = {}
+    for rule in ("midrank", "lower", "upper"):
+        body = client.get(f"/api/analytics/rfm?tie_rule={rule}&reference_date=2026-06-30").json()
+        assert body["source"] == "live"
+        scores[rule] = body["rfm"]["score_counts"]["m"]
+    assert scores == {"midrank": [0, 0, 6, 0, 0], "lower": [6, 0, 0, 0, 0], "upper": [0, 0, 0, 0, 6]}
+    assert client.get("/api/analytics/rfm?tie_rule=dice").status_code == 422
