@@ -11,7 +11,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldError
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from fidelia.parties.models import Party
 from fidelia.sales.enums import ContractStatus, ProductKind
@@ -96,3 +96,12 @@ def purchase_dates(ids: QuerySet[Any], *, until: dt.date) -> dict[int, dt.date]:
     """{party id: date of the last purchase on or before `until`}."""
     return dict(Transaction.objects.filter(party_id__in=ids, date__lte=until).values("party_id")
                 .annotate(last=Max("date")).values_list("party_id", "last"))
+
+
+def two_years_revenue(ids: QuerySet[Any], *, until: dt.date) -> dict[int, tuple[float, float]]:
+    """{party id: (revenue of the 12 months ending on `until`, revenue of the 12 months before)}."""
+    split = year_before(until)
+    rows = (Transaction.objects.filter(party_id__in=ids, date__gt=year_before(split), date__lte=until)
+            .values("party_id").annotate(recent=Sum("amount", filter=Q(date__gt=split)),
+                                         before=Sum("amount", filter=Q(date__lte=split))))
+    return {r["party_id"]: (float(r["recent"] or 0), float(r["before"] or 0)) for r in rows}

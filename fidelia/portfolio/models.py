@@ -160,12 +160,20 @@ class RadarPosition(TimeStampedModel):
     our_sales = models.DecimalField(_("our sales (€)"), max_digits=14, decimal_places=2, default=Decimal(0))
     purchase_potential = models.DecimalField(_("total purchases (€)"), max_digits=14, decimal_places=2, null=True)
     tcc = models.FloatField(_("TCC"), null=True)
-    revenue = models.DecimalField(_("revenue of the year"), max_digits=14, decimal_places=2, default=Decimal(0))
+    # revenue over the 12 months ending at the year's end (or the run date), and the 12 months before
+    revenue = models.DecimalField(_("revenue, 12 months"), max_digits=14, decimal_places=2, default=Decimal(0))
+    previous_revenue = models.DecimalField(_("revenue, 12 months before"), max_digits=14, decimal_places=2,
+                                           default=Decimal(0))
     strategy = models.CharField(_("RADAR strategy"), max_length=12, choices=RadarStrategy.choices, blank=True)
+    # copied from the default grid's position at the run, so the RADAR page aggregates one table
+    quadrant = models.CharField(_("value quadrant"), max_length=2, choices=Quadrant.choices, blank=True)
+    potential = models.FloatField(_("potential"), null=True)
+    equipment_rate = models.FloatField(_("equipment rate"), null=True)
 
     class Meta:
         ordering = ["-year", "party"]
         constraints = [models.UniqueConstraint(fields=["party", "year"], name="portfolio_radar_unique")]
+        indexes = [models.Index(fields=["year", "-revenue"], name="portfolio_radar_year_revenue")]
         verbose_name = _("RADAR position")
         verbose_name_plural = _("RADAR positions")
 

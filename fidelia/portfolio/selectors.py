@@ -33,7 +33,6 @@ from fidelia.portfolio.enums import (
     RelationshipPolicy,
     ValueStrategy,
 )
-from fidelia.portfolio.metrics import year_before
 from fidelia.portfolio.models import (
     EnteredScore,
     PortfolioPosition,
@@ -213,8 +212,10 @@ def _positions(user: User, grid: ScoringGrid, period: dt.date | None) -> QuerySe
     rows = PortfolioPosition.objects.filter(grid=grid, period=period or grid.last_period)
     if scope is None:
         return rows.none()
-    # whole-base users need no join: erasure deletes an anonymised customer's positions
-    return rows.filter(party__in=analytics_parties(user).values("pk")) if scope else rows
+    if not scope:  # whole-base users need no join: erasure deletes an anonymised customer's positions
+        return rows
+    # a portfolio is small next to the base: its ids first, then the (party, grid, period) index
+    return rows.filter(party_id__in=list(analytics_parties(user).values_list("pk", flat=True)))
 
 
 def check_axis(grid: ScoringGrid, axis: str, name: str) -> str:
@@ -350,74 +351,77 @@ def radar_years() -> list[int]:
     return list(RadarPosition.objects.values_list("year", flat=True).distinct().order_by("-year"))
 
 
-def _segment_strategy(rows: list[dict[str, Any]]) -> str:
-    """A segment's strategy: the RADAR rule on its aggregate TCC when it has bought, else its majority."""
-    votes: dict[str, int] = {}
-    for r in rows:
-        if r["strategy"]:
-            votes[r["strategy"]] = votes.get(r["strategy"], 0) + 1
-    return max(sorted(votes), key=lambda s: votes[s]) if votes else ""
+def _segment_strategy(votes: dict[str, int], tcc: float | None) -> str:
+    """A segment's strategy: the one most of its customers get; a tie goes to the RADAR rule applied
+    to the segment's aggregate TCC when that is one of the tied strategies, else to the first by name."""
+    votes = {s: n for s, n in votes.items() if s and n}
+    if not votes:
+        return ""
+    top = max(votes.values())
+    tied = sorted(s for s, n in votes.items() if n == top)
+    by_rule = scoring.radar_strategy(ever_bought=True, bought_recently=True, tcc_value=tcc)
+    return by_rule if len(tied) > 1 and by_rule in tied else tied[0]
 
 
-def radar_overview(*, user: User, year: int | None = None) -> RadarView:
-    """TCC per customer, segments (the value quadrants of the default grid) placed by TCC and
-    relational objective, strategies and indicators, for the user's scope. A fixed number of queries."""
+def _scoped(qs: QuerySet[Any], user: User) -> QuerySet[Any]:
+    """`qs` (rows with a party_id) limited to the user's analytics scope; see `_positions`."""
+    scope = policies.analytics_scope_filter(user)
+    if scope is None:
+        return qs.none()
+    return qs.filter(party_id__in=list(analytics_parties(user).values_list("pk", flat=True))) if scope else qs
+
+
+def radar_overview(*, user: User, year: int | None = None, limit: int = MAX_POINTS) -> RadarView:
+    """TCC per customer (the `limit` largest by revenue), segments (the value quadrants of the default
+    grid) placed by TCC and relational objective, strategies and indicators over the user's scope, all
+    aggregated in SQL from the stored RADAR rows. Five queries."""
     require_analytics(user)
     years = radar_years()
     year = year or (years[0] if years else dt.date.today().year)
     named = policies.can_see_individuals_in_analytics(user)
-    scope = analytics_parties(user).values("pk")
-    rows = list(RadarPosition.objects.filter(year=year, party__in=scope).order_by("party__sort_name", "party_id")
-                .values("party_id", "party__display_name", "our_sales", "purchase_potential", "tcc", "revenue",
-                        "strategy"))
-    grid = ScoringGrid.objects.filter(is_default=True).first()
-    positions = {r["party_id"]: r for r in PortfolioPosition.objects.filter(
-        grid=grid, period=grid.last_period, party__in=scope).values("party_id", "quadrant", "potential",
-                                                                   "equipment_rate")} if grid else {}
+    base = _scoped(RadarPosition.objects.filter(year=year), user)
+    known = Q(purchase_potential__isnull=False)
+    rows = list(base.order_by("-revenue", "party_id").values(
+        "party_id", "party__display_name", "our_sales", "purchase_potential", "tcc", "revenue", "strategy",
+        "quadrant")[:limit])
     for i, r in enumerate(rows, start=1):
-        r["quadrant"] = positions.get(r["party_id"], {}).get("quadrant", "")
         if not named:
             r["party_id"], r["party__display_name"] = None, _("Customer %(n)s") % {"n": i}
-    segments = _segments(rows, positions)
-    return RadarView(
-        year=year, named=named, rows=rows, segments=segments,
-        strategy_counts={s: sum(1 for r in rows if r["strategy"] == s) for s in RadarStrategy.values},
-        regression_rate=portfolio_regression_rate(scope, as_of=min(dt.date(year, 12, 31), dt.date.today())),
-        equipment_rate=scoring.mean(p["equipment_rate"] for p in positions.values() if p["equipment_rate"] is not None),
-        portfolio_tcc=_ratio(sum(float(r["our_sales"]) for r in rows if r["purchase_potential"]),
-                             sum(float(r["purchase_potential"] or 0) for r in rows)))
+    votes: dict[str, dict[str, int]] = {}
+    for r in base.values("quadrant", "strategy").annotate(n=Count("pk")).order_by():
+        votes.setdefault(r["quadrant"], {})[r["strategy"]] = r["n"]
+    totals = base.aggregate(ours=Sum("our_sales", filter=known), total=Sum("purchase_potential"),
+                            previous=Count("pk", filter=Q(previous_revenue__gt=0)),
+                            regressed=Count("pk", filter=Q(previous_revenue__gt=0, revenue__lt=F("previous_revenue"))),
+                            equipment=Avg("equipment_rate"))
+    strategy_counts = {s: sum(v.get(s, 0) for v in votes.values()) for s in RadarStrategy.values}
+    return RadarView(year=year, named=named, rows=rows, segments=_segments(base, votes),
+                     strategy_counts=strategy_counts,
+                     regression_rate=_ratio(totals["regressed"], totals["previous"]), equipment_rate=totals["equipment"],
+                     portfolio_tcc=_ratio(float(totals["ours"] or 0), float(totals["total"] or 0)))
 
 
 def _ratio(a: float, b: float) -> float | None:
     return a / b if b else None
 
 
-def _segments(rows: list[dict[str, Any]], positions: dict[int, dict[str, Any]]) -> list[RadarSegment]:
+def _segments(base: QuerySet[RadarPosition], votes: dict[str, dict[str, int]]) -> list[RadarSegment]:
     labels = {q: str(VALUE_QUADRANTS[q]) for q in Quadrant.values} | {"": _("Not scored")}
-    potentials = {pid: p["potential"] for pid, p in positions.items()}
+    known = Q(purchase_potential__isnull=False)
+    rows = {r["quadrant"]: r for r in base.values("quadrant").annotate(
+        customers=Count("pk"), ours=Sum("our_sales", filter=known), total=Sum("purchase_potential"),
+        revenue=Sum("revenue"), objective=Avg("potential")).order_by()}
     segments = []
     for key, label in labels.items():
-        members = [r for r in rows if r["quadrant"] == key]
-        if not members:
+        r = rows.get(key)
+        if not r:
             continue
-        with_potential = [r for r in members if r["purchase_potential"]]
-        ours = sum(float(r["our_sales"]) for r in with_potential)
-        total = sum(float(r["purchase_potential"]) for r in with_potential)
-        scores = [potentials[r["party_id"]] for r in members if potentials.get(r["party_id"]) is not None] \
-            if all(r["party_id"] for r in members) else []
-        segments.append(RadarSegment(key=key, label=label, customers=len(members), our_sales=ours, potential=total,
-                                     revenue=sum(float(r["revenue"]) for r in members), tcc=_ratio(ours, total),
-                                     objective=scoring.mean(scores), strategy=_segment_strategy(members)))
+        ours, total = float(r["ours"] or 0), float(r["total"] or 0)
+        segments.append(RadarSegment(key=key, label=label, customers=r["customers"], our_sales=ours, potential=total,
+                                     revenue=float(r["revenue"] or 0), tcc=_ratio(ours, total),
+                                     objective=r["objective"], strategy=_segment_strategy(votes.get(key, {}),
+                                                                                           _ratio(ours, total))))
     return segments
-
-
-def portfolio_regression_rate(scope: Any, *, as_of: dt.date) -> float | None:
-    """Share of the customers who bought in the previous 12 months and bought less in the last 12 (one query)."""
-    start = year_before(as_of)
-    earlier = year_before(start)
-    rows = (Transaction.objects.filter(party_id__in=scope, date__gt=earlier, date__lte=as_of).values("party_id")
-            .annotate(before=Sum("amount", filter=Q(date__lte=start)), after=Sum("amount", filter=Q(date__gt=start))))
-    return scoring.regression_rate((float(r["before"] or 0), float(r["after"] or 0)) for r in rows)
 
 
 def purchase_potentials(*, user: User, party: Party) -> list[dict[str, Any]]:

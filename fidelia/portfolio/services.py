@@ -30,7 +30,13 @@ from fidelia.portfolio.enums import (
     Metric,
     RuleMethod,
 )
-from fidelia.portfolio.metrics import fetch_metrics, purchase_dates, year_before, yearly_sales
+from fidelia.portfolio.metrics import (
+    fetch_metrics,
+    purchase_dates,
+    two_years_revenue,
+    year_before,
+    yearly_sales,
+)
 from fidelia.portfolio.models import (
     Criterion,
     EnteredScore,
@@ -338,13 +344,24 @@ def radar_population() -> Any:
     return Party.objects.filter(erased_at__isnull=True).exclude(stage=Stage.SUSPECT)
 
 
-RADAR_COLUMNS = ("party_id", "year", "our_sales", "purchase_potential", "tcc", "revenue", "strategy", "created_at",
-                 "updated_at")
+RADAR_COLUMNS = ("party_id", "year", "our_sales", "purchase_potential", "tcc", "revenue", "previous_revenue",
+                 "strategy", "quadrant", "potential", "equipment_rate", "created_at", "updated_at")
+
+
+def _default_positions() -> dict[int, tuple[str, float | None, float | None]]:
+    """{party id: (quadrant, potential, equipment rate)} on the default grid's last computed month."""
+    grid = ScoringGrid.objects.filter(is_default=True).first()
+    if grid is None or grid.last_period is None:
+        return {}
+    rows = PortfolioPosition.objects.filter(grid=grid, period=grid.last_period).values_list(
+        "party_id", "quadrant", "potential", "equipment_rate")
+    return {pk: (q, p, e) for pk, q, p, e in rows.iterator(chunk_size=20_000)}
 
 
 def radar_year_rows(*, year: int, as_of: dt.date) -> list[tuple[Any, ...]]:
     """One RADAR row (in `RADAR_COLUMNS` order) per customer, and per prospect with a purchase
-    potential, for `year`."""
+    potential, for `year`. TCC uses the calendar year's sales in the families with a potential;
+    revenue and previous revenue the 12 months ending at the year's end (or `as_of`) and the 12 before."""
     potentials: dict[int, dict[int, float]] = {}
     for party_id, family_id, amount in PurchasePotential.objects.filter(
             year=year, party__in=radar_population().values("pk")).values_list("party_id", "family_id", "amount"):
@@ -356,20 +373,21 @@ def radar_year_rows(*, year: int, as_of: dt.date) -> list[tuple[Any, ...]]:
     year_end = min(dt.date(year, 12, 31), as_of)
     recent_from = year_before(year_end)
     last = purchase_dates(ids, until=year_end)
-    revenue: dict[int, float] = {}
-    for (pk, _family), amount in sales.items():
-        revenue[pk] = revenue.get(pk, 0.0) + amount
+    revenue = two_years_revenue(ids, until=year_end)
+    positions = _default_positions()
     now = timezone.now()
     rows = []
-    for pk in population.values_list("pk", flat=True).iterator(chunk_size=10_000):
+    for pk in population.values_list("pk", flat=True).iterator(chunk_size=20_000):
         families = potentials.get(pk, {})
         ours = sum(sales.get((pk, f), 0.0) for f in families)
         total = sum(families.values()) if families else None
         rate = scoring.tcc(ours, total)
         strategy = scoring.radar_strategy(ever_bought=pk in last, bought_recently=pk in last and last[pk] > recent_from,
                                           tcc_value=rate)
-        rows.append((pk, year, _money(ours), _money(total) if total is not None else None, rate,
-                     _money(revenue.get(pk, 0.0)), strategy, now, now))
+        recent, before = revenue.get(pk, (0.0, 0.0))
+        quadrant, potential, equipment = positions.get(pk, ("", None, None))
+        rows.append((pk, year, _money(ours), _money(total) if total is not None else None, rate, _money(recent),
+                     _money(before), strategy, quadrant, potential, equipment, now, now))
     return rows
 
 

@@ -127,3 +127,33 @@ def test_rfm_and_abc_metrics_are_empty_before_the_analytics_run(personas):
     party = person(owner=personas.alice)
     metrics = fetch_metrics(services.scored_population(), as_of=dt.date.today())[party.pk]
     assert (metrics["rfm_score"], metrics["abc_class"]) == (None, None)
+
+
+def test_segment_strategy_majority_then_rule():
+    from fidelia.portfolio.selectors import _segment_strategy
+
+    assert _segment_strategy({"develop": 1, "accompany": 1}, 0.29) == "develop"  # tie: the rule on the TCC
+    assert _segment_strategy({"develop": 1, "accompany": 2}, 0.29) == "accompany"
+    assert _segment_strategy({"": 3}, None) == ""
+
+
+def test_regression_rate_and_segments_from_stored_radar_rows(personas):
+    from fidelia.portfolio import selectors
+
+    admin, alice = personas.admin, personas.alice
+    family = sales.family_create(actor=admin, name="Crédit")
+    item = product(admin, family)
+    today = dt.date.today()
+    less, more, new = (person(owner=alice) for _ in range(3))
+    buy(less, item, 100, today - dt.timedelta(days=400))
+    buy(less, item, 40, today - dt.timedelta(days=10))
+    buy(more, item, 10, today - dt.timedelta(days=400))
+    buy(more, item, 90, today - dt.timedelta(days=10))
+    buy(new, item, 5, today - dt.timedelta(days=10))
+    services.portfolio_run()
+    for user in (alice, personas.analyst):
+        view = selectors.radar_overview(user=user, year=today.year)
+        assert view.regression_rate == 0.5  # of the two who bought before, one bought less
+        assert sum(s.customers for s in view.segments) == 3
+        # the seeded grid scores everyone on purchase frequency and sales: segments have an objective
+        assert all(s.objective is not None for s in view.segments if s.key)
