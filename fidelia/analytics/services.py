@@ -194,6 +194,17 @@ def analytics_run(*, actor: User | None, reference_date: dt.date | None = None, 
     return run
 
 
+# Two runs at once (the nightly job and a user's request) write one after the other: the second
+# waits here, then deletes what the first wrote before writing its own rows.
+RUN_LOCK_KEY = 0x46_49_44_41  # "FIDA"
+
+
+def _serialise_runs() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK_KEY])
+
+
 def _compute_and_store(run: AnalysisRun, options: AnalysisOptions, progress: Progress | None) -> None:
     durations: dict[str, float] = {}
 
@@ -222,6 +233,7 @@ def _compute_and_store(run: AnalysisRun, options: AnalysisOptions, progress: Pro
 
     clock = time.perf_counter()
     with transaction.atomic():
+        _serialise_runs()
         _store(result, run, tick("store"))
         durations["store"] = time.perf_counter() - clock
         clock = time.perf_counter()
