@@ -65,3 +65,21 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, with_i
             for row in rows:
                 copy.write_row([Jsonb(row[n]) if n in json_cols else row[n] for n in names])
     return ids
+
+
+def vocabulary_insert(sort_names: list[str]) -> None:
+    """`fidelia.parties.vocabulary.vocabulary_add` for a large batch: on PostgreSQL one
+    INSERT … SELECT unnest … ON CONFLICT DO NOTHING instead of thousands of model objects."""
+    from fidelia.parties.models import SearchTerm
+    from fidelia.parties.vocabulary import terms_of, vocabulary_add
+
+    if connection.vendor != "postgresql":
+        vocabulary_add(sort_names)
+        return
+    terms = sorted({t for name in sort_names for t in terms_of(name)})
+    if not terms:
+        return
+    table = connection.ops.quote_name(SearchTerm._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (key, phrase) SELECT * FROM unnest(%s::text[], %s::text[]) "
+                       "ON CONFLICT DO NOTHING", [[k for k, _p in terms], [p for _k, p in terms]])

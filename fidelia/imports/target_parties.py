@@ -20,7 +20,7 @@ from fidelia.core.errors import ValidationFailed
 from fidelia.core.models import ActivityEvent
 from fidelia.core.text import digits, fold
 from fidelia.core.validation import email_match_key
-from fidelia.imports.bulk import insert_rows
+from fidelia.imports.bulk import insert_rows, vocabulary_insert
 from fidelia.imports.duplicates import Probe, find_duplicates
 from fidelia.imports.enums import DuplicatePolicy, RowAction
 from fidelia.imports.targets import RowPlan, run_service
@@ -29,7 +29,6 @@ from fidelia.parties.enums import PartyKind, Stage
 from fidelia.parties.models import Address, Email, Party, Phone, Tag
 from fidelia.parties.search import build_search_text, display_name_of
 from fidelia.parties.selectors import parties_for_user
-from fidelia.parties.vocabulary import vocabulary_add
 
 IDENTITY = ("kind", "stage", "civility", "first_name", "last_name", "birth_date", "legal_name", "siren", "siret",
             "vat_number", "sector", "job_title", "notes", "income_bracket")
@@ -258,7 +257,7 @@ def bulk_create(plans: list[RowPlan], ctx: Any) -> None:
     insert_rows(Phone, phones)
     insert_rows(Address, addresses)
     insert_rows(ActivityEvent, events)
-    vocabulary_add([p.sort_name for p in parties])
+    vocabulary_insert([p.sort_name for p in parties])
     flagged = [party for plan, party in zip(plans, parties, strict=True) if plan.flagged]
     if flagged:
         tag, _created = Tag.objects.get_or_create(name=FLAG_TAG)
