@@ -32,10 +32,12 @@ def fetch_metrics(population: QuerySet[Party], *, as_of: dt.date) -> dict[int, d
     rows = list(population.values_list("pk", "kind", "customer_since", "employees"))
     ids = population.values("pk")
     start = year_before(as_of)
-    recent = {r["party_id"]: r for r in Transaction.objects.filter(party_id__in=ids, date__gt=start, date__lte=as_of)
-              .values("party_id").annotate(revenue=Sum("amount"), margin=Sum("margin"), n=Count("id"))}
-    first = dict(Transaction.objects.filter(party_id__in=ids, date__lte=as_of).values("party_id")
-                 .annotate(first=Min("date")).values_list("party_id", "first"))
+    window = Q(date__gt=start)
+    # one pass over the customers' transactions: the 12-month figures and the first purchase
+    recent = {r["party_id"]: r for r in Transaction.objects.filter(party_id__in=ids, date__lte=as_of)
+              .values("party_id").annotate(revenue=Sum("amount", filter=window), margin=Sum("margin", filter=window),
+                                           n=Count("id", filter=window), first=Min("date")).order_by()}
+    first = {pk: r["first"] for pk, r in recent.items()}
     equipment = _equipment_rates(ids, [(pk, kind) for pk, kind, *_ in rows])
     stored = _stored_analytics(ids)
     metrics: dict[int, dict[str, Any]] = {}
@@ -64,7 +66,9 @@ def _equipment_rates(ids: QuerySet[Any], kinds: list[tuple[int, str]]) -> dict[i
     for party_id, product_id in Contract.objects.filter(party_id__in=ids, status=ContractStatus.ACTIVE) \
             .values_list("party_id", "product_id"):
         held[party_id].add(product_id)
-    return {pk: equipment_from_rows(relevant[kind], held.get(pk, set())).rate for pk, kind in kinds}
+    # a customer holding none of the relevant products has rate 0 (None when nothing is relevant)
+    empty = {kind: equipment_from_rows(rows, set()).rate for kind, rows in relevant.items()}
+    return {pk: equipment_from_rows(relevant[kind], held[pk]).rate if pk in held else empty[kind] for pk, kind in kinds}
 
 
 ABC_POINTS = {"A": 3.0, "B": 2.0, "C": 1.0}

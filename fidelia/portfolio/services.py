@@ -4,6 +4,7 @@ that recomputes stored positions and RADAR results. Keyword-only, atomic, checke
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -256,16 +257,22 @@ def criterion_scores(criterion: Criterion, metrics: dict[int, dict[str, Any]],
                      entered: dict[tuple[int, int], int]) -> dict[int, int | None]:
     """1–5 (or None) per party for one criterion."""
     if criterion.source == CriterionSource.ENTERED:
-        return {pk: entered.get((criterion.pk, pk)) for pk in metrics}
-    values = {pk: m.get(criterion.metric) for pk, m in metrics.items()}
+        criterion_id = criterion.pk
+        return {pk: entered.get((criterion_id, pk)) for pk in metrics}
+    metric = criterion.metric
+    values = {pk: m.get(metric) for pk, m in metrics.items()}
     if criterion.method == RuleMethod.THRESHOLDS:
-        return {pk: scoring.threshold_score(v, criterion.thresholds) for pk, v in values.items()}
+        limits = sorted(criterion.thresholds)
+        return {pk: None if v is None else 1 + bisect_right(limits, v) for pk, v in values.items()}
     return scoring.quintile_scores(values)
 
 
 POSITION_COLUMNS = ("grid_id", "party_id", "period", "potential", "performance", "revenue", "margin", "frequency",
                     "seniority", "equipment_rate", "revenue_share", "scores", "quadrant", "strategy", "policy",
                     "computed_at")
+
+
+GROUPS = tuple(CriterionGroup.values)  # enum .values rebuilds a list at each access: hot loops use this
 
 
 def _money(value: float) -> Decimal:
@@ -283,23 +290,24 @@ def grid_positions(grid: ScoringGrid, metrics: dict[int, dict[str, Any]], *, per
     now = timezone.now()
     rows: dict[int, list[Any]] = {}
     for pk, m in metrics.items():
-        scores, sums = {}, {g: [0, 0] for g in CriterionGroup.values}
+        scores, sums = {}, {g: [0, 0] for g in GROUPS}
         for code, group, coefficient, by_party in per_criterion:
             score = by_party[pk]
             if score is not None:
                 scores[code] = score
-                sums[group][0] += coefficient * score
-                sums[group][1] += coefficient
-        potential, performance = (a / b if b else None for a, b in (sums[g] for g in CriterionGroup.values))
-        rows[pk] = [grid.pk, pk, period, potential, performance, _money(m["revenue_12m"]), _money(m["margin_12m"]),
+                total = sums[group]
+                total[0] += coefficient * score
+                total[1] += coefficient
+        potential, performance = (a / b if b else None for a, b in (sums[g] for g in GROUPS))
+        # money as rounded floats: COPY and the ORM both store them exactly in the numeric columns
+        rows[pk] = [grid.pk, pk, period, potential, performance, round(m["revenue_12m"], 2), round(m["margin_12m"], 2),
                     m["frequency_12m"], m["seniority"], m["equipment_rate"], 0.0, scores, "", "", "", now]
-    placed = scoring.place([(pk, r[3], r[4], m["revenue_12m"]) for (pk, r), m in zip(rows.items(), metrics.values(),
-                                                                                      strict=True)
-                            if r[3] is not None and r[4] is not None])
+    placed = scoring.place([(pk, r[3], r[4], r[5]) for pk, r in rows.items() if r[3] is not None and r[4] is not None])
+    strategies = {q: QUADRANT_STRATEGY[q] for q in QUADRANT_STRATEGY}
     for point in placed.points:
         row = rows[point.key]
         row[10], row[12] = point.share, point.quadrant
-        row[13], row[14] = QUADRANT_STRATEGY[point.quadrant]
+        row[13], row[14] = strategies[point.quadrant]
     return [tuple(r) for r in rows.values()]
 
 
