@@ -7,6 +7,8 @@ their owner (404 otherwise), never cached.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -108,7 +110,9 @@ def _require_feed_reader(request: HttpRequest) -> None:
 def feed_home(request: HttpRequest) -> HttpResponse:
     """The BI feed: its tables and versions, the last Parquet feed, and how to connect a tool."""
     _require_feed_reader(request)
-    context = {"schema": feed_schema(), "manifest": last_manifest(), "schema_name": SCHEMA,
+    manifest = last_manifest()
+    generated_at = dt.datetime.fromisoformat(manifest["generated_at"]) if manifest else None
+    context = {"schema": feed_schema(), "manifest": manifest, "generated_at": generated_at, "schema_name": SCHEMA,
                "reader_role": READER_ROLE, "database": connection.vendor}
     return render(request, "bi/feed.html", context)
 
