@@ -11,9 +11,13 @@ score in [0, 1]; `Thresholds` decide which pairs are reported.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
+import os
+import pickle
 import re
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -120,12 +124,14 @@ REASON_LABELS = {
 class Thresholds:
     """When a pair is reported. `person` and `organisation` are the minimum scores for each kind;
     `max_block` bounds the records compared exhaustively in one block (larger blocks are compared
-    within a sliding window of `window` records sorted by name), so a scan stays near-linear."""
+    within a sliding window of `window` records sorted by name), so a scan stays near-linear.
+    Set from the `FIDELIA_DEDUP` setting, e.g. `{"person": 0.6, "workers": 2}`."""
 
-    person: float = 0.5
-    organisation: float = 0.5
+    person: float = 0.6
+    organisation: float = 0.6
     max_block: int = 60
     window: int = 12
+    workers: int = 1  # processes sharing a whole-base scan (2 on a two-core server)
 
     def minimum(self, kind: str) -> float:
         return self.organisation if kind == "organisation" else self.person
@@ -248,7 +254,9 @@ def blocking_keys(p: _Prepared) -> list[str]:
         words = p.org.split()
         keys.append(f"o:{phonetic(words[0])}:{''.join(w[0] for w in words[1:3])}")
     if p.birth:
-        keys.append(f"b:{p.birth.isoformat()}")
+        # The birth date alone gathers ~40 strangers per day in a million files: with an initial.
+        for initial in sorted({x[:1] for x in (p.first, p.last, p.org) if x} or {"-"}):
+            keys.append(f"b:{p.birth.isoformat()}:{initial}")
         if sl or sf:
             keys.append(f"y:{p.birth.year}:{min(sl or sf, sf or sl)}")
     if p.postcode and (p.first or p.last or p.org):
@@ -287,6 +295,15 @@ def _name_sim(a: str, b: str) -> float:
     return max(_jw(a, b), token_set_ratio(a, b) / 100, _jw(a.replace(" ", ""), b.replace(" ", "")))
 
 
+def _street_sim(a: str, b: str) -> float:
+    """Street similarity; two different house numbers make two different addresses."""
+    na, _, ra = a.partition(" ")
+    nb, _, rb = b.partition(" ")
+    if na.isdigit() and nb.isdigit():
+        return 0.0 if na != nb else token_set_ratio(ra, rb) / 100
+    return token_set_ratio(a, b) / 100
+
+
 def _date_sim(a: dt.date, b: dt.date, sa: str = "", sb: str = "") -> tuple[float, str]:
     """1 for the same date; 0.8 for a typical typo (day and month swapped, one digit off, one part
     off); 0 otherwise. `sa`/`sb` are the dates as YYYYMMDD when already known."""
@@ -295,9 +312,10 @@ def _date_sim(a: dt.date, b: dt.date, sa: str = "", sb: str = "") -> tuple[float
     if a.year == b.year and a.day == b.month and a.month == b.day:
         return 0.8, "birth_date_typo"
     sa, sb = sa or a.strftime("%Y%m%d"), sb or b.strftime("%Y%m%d")
+    # One digit mistyped, or two neighbouring digits swapped (1946 / 1964 is not: it moves a decade).
     diff = Hamming.distance(sa, sb)
-    same_parts = (a.year == b.year) + (a.month == b.month) + (a.day == b.day)
-    if diff == 1 or (same_parts == 2 and Levenshtein.distance(sa, sb) <= 2):
+    swapped = diff == 2 and any(sa[i] == sb[i + 1] and sa[i + 1] == sb[i] and sa[i] != sb[i] for i in range(7))
+    if diff == 1 or swapped:
         return 0.8, "birth_date_typo"
     return 0.0, ""
 
@@ -329,11 +347,11 @@ def _evidence(a: _Prepared, b: _Prepared) -> tuple[float, list[str]]:
                     reasons.append("nickname")
     if a.birth and b.birth:
         s, why = _date_sim(a.birth, b.birth, a.birth_s, b.birth_s)
-        total += 4.0 if s == 1.0 else (2.0 if s > 0 else -6.0)
+        total += 4.0 if s == 1.0 else (1.5 if s > 0 else -6.0)
         if why:
             reasons.append(why)
     if a.street and b.street:
-        s = token_set_ratio(a.street, b.street) / 100
+        s = _street_sim(a.street, b.street)
         total += _lerp(s, 2.0, -1.0, 0.6, 0.9)
         if s >= 0.9:
             reasons.append("street")
@@ -348,11 +366,11 @@ def _evidence(a: _Prepared, b: _Prepared) -> tuple[float, list[str]]:
         if s >= 0.95:
             reasons.append("city")
     if a.email and b.email:
-        total += 6.0 if a.email == b.email else -0.5
+        total += 6.0 if a.email == b.email else -1.0
         if a.email == b.email:
             reasons.append("email")
     if a.phone and b.phone:
-        total += 4.0 if a.phone == b.phone else -0.5
+        total += 4.0 if a.phone == b.phone else -0.75
         if a.phone == b.phone:
             reasons.append("phone")
     if a.siren and b.siren:
@@ -373,9 +391,21 @@ def _evidence(a: _Prepared, b: _Prepared) -> tuple[float, list[str]]:
 SCORE_CENTRE = 3.0
 
 
+def _may_match(a: _Prepared, b: _Prepared) -> bool:
+    """A cheap test run before scoring a pair in a scan: False only when no name of one resembles
+    any name of the other and no identifier or contact point is shared. Such a pair needs nearly
+    every other field to agree to reach the default threshold (twins at one address do)."""
+    if (a.email and a.email == b.email) or (a.phone and a.phone == b.phone) or (a.siren and a.siren == b.siren) \
+            or (a.national_id and a.national_id == b.national_id):
+        return True
+    if a.org or b.org or not (a.first or a.last) or not (b.first or b.last):
+        return _jw(a.full, b.full) >= 0.7
+    return max(_jw(a.first, b.first), _jw(a.last, b.last), _jw(a.first, b.last), _jw(a.last, b.first)) >= 0.8
+
+
 def _score(a: _Prepared, b: _Prepared) -> Match:
     total, reasons = _evidence(a, b)
-    # Centred (tuned on FEBRL) so that the default threshold 0.5 needs names alike and little
+    # Centred (tuned on FEBRL) so that the default threshold 0.6 needs names alike and little
     # against them, or names somewhat alike and corroborating fields (birth date, address, ids).
     score = 1.0 / (1.0 + math.exp(-(total - SCORE_CENTRE) / 2.0))
     return Match(score=round(score, 4), reasons=tuple(reasons), a=a.rec.key, b=b.rec.key)
@@ -407,57 +437,127 @@ def _block_pairs(members: list[_Prepared], limits: Thresholds) -> Iterator[tuple
 
 @dataclass
 class ScanStats:
-    """What a scan did: records, blocks, pairs scored and pairs reported."""
+    """What a scan did: records, blocks, pairs screened (cheap test), scored and reported."""
 
     records: int = 0
     blocks: int = 0
+    screened: int = 0
     compared: int = 0
     reported: int = 0
 
 
-def scan(records: Iterable[PartyRecord], *, limits: Thresholds | None = None,
-         progress: Any = None, stats: ScanStats | None = None, only: set[Any] | None = None) -> Iterator[Match]:
+def scan(records: Iterable[PartyRecord], *, limits: Thresholds | None = None, progress: Any = None,
+         stats: ScanStats | None = None, only: set[Any] | None = None, workers: int = 1) -> Iterator[Match]:
     """Every pair of `records` likely to be the same party (score at or above the threshold),
     each pair once, as `Match(a=key, b=key)`.
 
     Near-linear: records are compared only within their blocks (see `blocking_keys`), each pair
     only in the first block the two records share. `progress`, if given, is called now and then
-    with the number of blocks processed and the total. With `only`, a pair is scored only if one of its
-    records has a key in `only` (incremental re-scan of changed files against the whole base).
+    with the number of blocks processed and the total. With `only`, a pair is scored only if one
+    of its records has a key in `only` (incremental re-scan of changed files against the whole
+    base). With `workers` > 1 the blocks are shared out between forked processes (POSIX only; the
+    children only compute, they never touch the database).
     """
     limits = limits or thresholds()
     prepared = [prepare(r) for r in records]
-    blocks: dict[str, list[_Prepared]] = defaultdict(list)
+    index: dict[str, list[_Prepared]] = defaultdict(list)
     for p in prepared:
         for k in p.keys:
-            blocks[k].append(p)
+            index[k].append(p)
     stats = stats if stats is not None else ScanStats()
-    stats.records, stats.blocks = len(prepared), len(blocks)
-    done, total = 0, len(blocks)
-    for key, members in blocks.items():
-        done += 1
-        if progress and done % 2000 == 0:
+    stats.records, stats.blocks = len(prepared), len(index)
+    blocks = [(k, m) for k, m in index.items() if len(m) > 1]
+    big = frozenset(k for k, m in blocks if len(m) > limits.max_block)
+    del index
+    if workers <= 1 or not hasattr(os, "fork"):
+        yield from _unique(_scan_part(blocks, big, 0, 1, limits, only, stats, progress), stats)
+        return
+    children = []
+    for part in range(1, workers):
+        fd, path = tempfile.mkstemp(prefix="fidelia-scan-")
+        os.close(fd)
+        pid = os.fork()
+        if pid == 0:  # child: compute its share, write it, leave without running any cleanup
+            code = 1
+            try:
+                part_stats = ScanStats()
+                found = list(_scan_part(blocks, big, part, workers, limits, only, part_stats, None))
+                with open(path, "wb") as fh:
+                    pickle.dump((found, part_stats), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                code = 0
+            finally:
+                os._exit(code)
+        children.append((pid, path))
+    try:
+        yield from _unique(_gather(_scan_part(blocks, big, 0, workers, limits, only, stats, progress),
+                                   children, stats), stats)
+    finally:
+        for pid, path in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+
+
+def _unique(matches: Iterator[Match], stats: ScanStats) -> Iterator[Match]:
+    """Each reported pair once (a pair sharing only oversized blocks may meet in several windows)."""
+    seen: set[tuple[Any, Any]] = set()
+    stats.reported = 0
+    for m in matches:
+        pair = (m.a, m.b) if str(m.a) <= str(m.b) else (m.b, m.a)
+        if pair not in seen:
+            seen.add(pair)
+            stats.reported += 1
+            yield m
+
+
+def _gather(own: Iterator[Match], children: list[tuple[int, str]], stats: ScanStats) -> Iterator[Match]:
+    """This process's matches, then each forked worker's (waiting for it)."""
+    yield from own
+    for pid, path in children:
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            raise RuntimeError(f"duplicate scan worker {pid} failed (status {status})")
+        with open(path, "rb") as fh:
+            found, part_stats = pickle.load(fh)  # noqa: S301  # our own child's output
+        stats.screened += part_stats.screened
+        stats.compared += part_stats.compared
+        yield from found
+
+
+def _scan_part(blocks: list[tuple[str, list[_Prepared]]], big: frozenset[str], part: int, parts: int,
+               limits: Thresholds, only: set[Any] | None, stats: ScanStats, progress: Any) -> Iterator[Match]:
+    """The pairs of every `parts`-th block starting at `part` (all of them when `parts` is 1).
+
+    A pair is scored in the first block the two records share among those compared exhaustively;
+    a pair sharing only oversized blocks is scored in the windows where it meets.
+    """
+    total = len(blocks)
+    for done in range(part, total, parts):
+        if progress and done % 5000 < parts:
             progress(done, total)
-        if len(members) < 2:
-            continue
+        key, members = blocks[done]
+        windowed = key in big
         for a, b in _block_pairs(members, limits):
-            if a.rec.key == b.rec.key or _first_shared(a.keys, b.keys) != key:
+            if a.rec.key == b.rec.key or _first_shared(a.keys, b.keys, big) != (None if windowed else key):
                 continue
             if only is not None and a.rec.key not in only and b.rec.key not in only:
+                continue
+            stats.screened += 1
+            if not _may_match(a, b):
                 continue
             stats.compared += 1
             m = _score(a, b)
             if m.score >= limits.minimum(a.rec.kind):
-                stats.reported += 1
                 yield m
     if progress:
-        progress(done, total)
+        progress(total, total)
 
 
-def _first_shared(a: list[str], b: list[str]) -> str | None:
-    """The first key of `a` that `b` also has: a pair is scored in that block only."""
+def _first_shared(a: list[str], b: list[str], skip: frozenset[str] = frozenset()) -> str | None:
+    """The first key of `a` not in `skip` that `b` also has: a pair is scored in that block only."""
     for k in a:
-        if k in b:
+        if k in b and k not in skip:
             return k
     return None
 

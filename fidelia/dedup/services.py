@@ -134,8 +134,9 @@ def duplicate_scan_run(*, scan_id: int, progress: Callable[[int, int], Any] | No
         only = _changed_since_last_scan(run) if run.scope == ScanScope.CHANGED else None
         found = {}
         if only is None or only:
-            for m in scan(records_from_queryset(active_parties().order_by()), limits=limits or thresholds(),
-                          progress=progress, stats=stats, only=only):
+            limits = limits or thresholds()
+            for m in scan(records_from_queryset(active_parties().order_by()), limits=limits,
+                          progress=progress, stats=stats, only=only, workers=limits.workers):
                 a, b = sorted((m.a, m.b))
                 found[(a, b)] = m
         new = _store_pairs(found, full=run.scope == ScanScope.FULL)
