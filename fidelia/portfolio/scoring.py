@@ -14,6 +14,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from fidelia.portfolio.enums import Quadrant, RadarStrategy
 
 # RADAR thresholds on the TCC (our share of the customer's purchases in the category).
@@ -43,11 +45,11 @@ def threshold_score(value: float | None, thresholds: Sequence[float]) -> int | N
 def check_thresholds(thresholds: Sequence[float]) -> str:
     """'' when the limits are usable (4 strictly ascending numbers), else why not."""
     if len(thresholds) != 4:
-        return "four limits are needed"
+        return gettext_noop("four limits are needed")
     if any(not isinstance(t, int | float) or isinstance(t, bool) or not math.isfinite(t) for t in thresholds):
-        return "every limit must be a number"
+        return gettext_noop("every limit must be a number")
     if any(b <= a for a, b in zip(thresholds, thresholds[1:], strict=False)):
-        return "limits must be strictly ascending"
+        return gettext_noop("limits must be strictly ascending")
     return ""
 
 

@@ -439,8 +439,11 @@ def purchase_potentials(*, user: User, party: Party) -> list[dict[str, Any]]:
 def customer_portfolio(user: User, party_id: Any) -> dict[str, Any]:
     """What the 360 page shows: per grid, the latest position (scores, quadrant, strategy, policy) and
     the path over the months; RADAR rows per year; entered purchase potentials with TCC.
-    Http404 when the user may not read the party."""
+    Http404 when the user may not read the party; positions and RADAR rows are analytics, so users
+    without analytics (the call centre, the DPO) get the purchase potentials only."""
     party = party_get_for_user(user=user, pk=party_id)
+    if not policies.can_view_analytics(user):
+        return {"party_id": party.pk, "grids": [], "radar": [], "potentials": purchase_potentials(user=user, party=party)}
     positions = PortfolioPosition.objects.filter(party=party).select_related("grid").order_by("grid_id", "period")
     grids: dict[int, dict[str, Any]] = {}
     for p in positions:

@@ -200,8 +200,7 @@ def customer(request: HttpRequest, party_id: int) -> HttpResponse:
                 return redirect("portfolio:customer", party_id=party.pk)
         except DomainError as error:
             messages.error(request, error.message)
-    data = selectors.customer_portfolio(request.user, party.pk) if policies.can_view_analytics(request.user) else \
-        {"grids": [], "radar": [], "potentials": selectors.purchase_potentials(user=request.user, party=party)}
+    data = selectors.customer_portfolio(request.user, party.pk)
     entered = selectors.entered_scores(party)
     return render(request, "portfolio/customer.html", {
         "party": party, "writable": writable, "data": data, "potential_form": potential_form,

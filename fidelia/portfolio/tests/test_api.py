@@ -133,3 +133,15 @@ def test_radar_scope(personas, world):
 def test_run_is_refused_to_reps_and_queued_for_analysts(personas, world):
     assert api(personas.alice).post("/api/portfolio/run").status_code == 403
     assert api(personas.analyst).post("/api/portfolio/run").status_code == 202
+
+
+def test_customer_portfolio_for_the_360_page(personas, world):
+    from fidelia.portfolio.selectors import customer_portfolio
+
+    grid, _family, mine, _other = world
+    data = customer_portfolio(personas.alice, mine.pk)
+    course = next(g for g in data["grids"] if g["grid"] == grid.code)
+    assert course["latest"]["potential"] == 5.0 and course["latest"]["strategy"] == "loyalty"
+    assert course["latest"]["strategy_label"] == "Loyalty" and len(course["path"]) == 1
+    # the call centre reads the file but not the analytics
+    assert customer_portfolio(personas.service, mine.pk)["grids"] == []
