@@ -19,6 +19,8 @@ from fidelia.analytics.results import AnalysisOptions
 from fidelia.sales.models import ProductFamily
 
 DEFAULT_ABC = (10, 30)
+PERIODS = [(12, _("12 months (default)")), (3, _("3 months")), (6, _("6 months")), (24, _("24 months")),
+           (36, _("36 months"))]
 MAX_PERIOD_DAYS = 3660
 
 
@@ -51,7 +53,9 @@ class _FilterForm(forms.Form):
 class AnalysisFilterForm(_FilterForm):
     """Period, scope (team, owner, product family) and the options of the methods."""
 
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput(attrs={"class": "filters__short"}))
+    months = forms.TypedChoiceField(label=_("Period"), choices=PERIODS, coerce=int, required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput(attrs={"class": "filters__short"}),
+                                help_text=_("Overrides the period's length"))
     date_to = forms.DateField(label=_("To (reference date)"), required=False,
                               widget=DateInput(attrs={"class": "filters__short"}))
     team = forms.ModelChoiceField(label=_("Team / agency"), queryset=Team.objects.none(), required=False,
@@ -102,7 +106,7 @@ class AnalysisFilterForm(_FilterForm):
         v = self.valid_values()
         a, b = v.get("abc_a", DEFAULT_ABC[0]), v.get("abc_b", DEFAULT_ABC[1])
         cutoffs = (a / 100, b / 100, round(1 - (a + b) / 100, 6)) if (a, b) != DEFAULT_ABC else (0.10, 0.30, 0.60)
-        return AnalysisOptions(date_from=v.get("date_from"), date_to=v.get("date_to"),
+        return AnalysisOptions(date_from=v.get("date_from"), date_to=v.get("date_to"), period_months=v.get("months", 12),
                                reference_date=v.get("date_to"),
                                team_id=v["team"].pk if "team" in v else None,
                                owner_id=v["owner"].pk if "owner" in v else None,

@@ -96,9 +96,16 @@ def test_changing_a_filter_recomputes_and_states_it(personas, base) -> None:
     assert "Stored results" in default and "the first 10 % of customers" in default
 
 
+def test_a_shorter_period_is_recomputed(personas, base) -> None:
+    response = client_for(personas.analyst).get("/analytics/pareto/?months=3&date_to=2026-06-30")
+    assert "Recomputed for these filters" in response.content.decode()
+    assert response.context["summary"]["date_from"] == "2026-03-31"  # the day after 30 March
+    assert response.context["summary"]["customers"] == 1  # only Lyon 01 bought in April–June
+
+
 def test_bad_filters_are_explained_not_500(personas, base) -> None:
     client = client_for(personas.analyst)
-    response = client.get("/analytics/abc/?abc_a=60&abc_b=50&date_from=nonsense&team=999999")
+    response = client.get("/analytics/abc/?abc_a=60&abc_b=50&date_from=nonsense&team=999999&months=7")
     page = response.content.decode()
     assert response.status_code == 200
     assert "Some filters were ignored" in page and "must leave some customers to class C" in page
