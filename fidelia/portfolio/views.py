@@ -47,7 +47,8 @@ def _period(raw: str | None, available: list[dt.date]) -> dt.date | None:
 
 
 def _grid_for(request: HttpRequest, preset: selectors.Preset | None) -> Any:
-    key = request.GET.get("grid") or (preset.grid if preset else "")
+    # a preset tied to a grid (FIOCA) brings its grid: its axes are that grid's criteria
+    key = preset.grid if preset and preset.grid else request.GET.get("grid", "")
     try:
         return selectors.grid_get_for_user(user=request.user, key=key)
     except Http404:

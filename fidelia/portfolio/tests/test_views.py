@@ -83,9 +83,14 @@ def test_bad_filters_never_500(personas, world):
 
 
 def test_presets_show_their_axes(personas, world):
+    grid = world[0]
     client = client_for(personas.manager)
     for preset in ("value", "revenue_margin", "potential_loyalty", "dubinsky_ingram", "fioca"):
-        assert client.get(f"/portfolio/?preset={preset}").status_code == 200, preset
+        response = client.get(f"/portfolio/?preset={preset}&grid={grid.code}")
+        assert response.status_code == 200, preset
+        assert not list(response.context["messages"]), preset
+    fioca = client.get(f"/portfolio/?preset=fioca&grid={grid.code}")
+    assert fioca.context["grid"].code == "fioca" and fioca.context["m"].x == "c:strategic_importance"
 
 
 def test_export_is_audited(personas, world):
