@@ -106,6 +106,9 @@ def get_target(name: str) -> Target:
 EXTERNAL_ID = FieldSpec("external_id", gettext_lazy("Id in the source system"), synonyms=(
     "id", "identifiant", "ref", "reference", "référence", "record id", "contact id", "id client", "code client",
     "numero client", "numéro client", "customer id", "customer_id", "n° client", "external id"))
+# A dependent record's own id (a transaction number…): "code client" names its customer instead.
+RECORD_ID = FieldSpec("external_id", gettext_lazy("Id of the record in the source system"), synonyms=(
+    "id", "identifiant", "record id", "external id", "n° transaction", "transaction id", "id transaction"))
 PARTY_REF = (
     FieldSpec("party_external_id", gettext_lazy("Customer's id in the source system"), synonyms=(
         "id client", "code client", "customer id", "customer_id", "client", "numero client", "contact id",
@@ -192,7 +195,7 @@ def _register_builtins() -> None:
         resolve=tp.resolve, write=tp.write, may_import=policies.can_import, check=tp.check,
         file_keys=tp.file_keys,
     ))
-    tr.register_record_targets(register, _choice, PARTY_REF, EXTERNAL_ID)
+    tr.register_record_targets(register, _choice, PARTY_REF, RECORD_ID)
 
 
 def ensure_registered() -> None:
