@@ -1,8 +1,12 @@
 """Duplicate detection for imported parties, behind one function so the matcher can be swapped.
 
-`find_duplicates` answers for a whole batch at once (a few queries per batch, not per row). It
-uses `fidelia.dedup.matching` when that module offers `match_candidates`; otherwise exact keys
-(e-mail, phone, SIREN) and the folded name with the same postcode or birth date.
+`find_duplicates` answers for a whole batch at once (a few queries per batch, not per row):
+1. blocking in the database: parties sharing an e-mail, phone or SIREN with a row of the batch,
+   or a last name (either name, for swapped first/last names) with the same postcode or birth
+   date, or the same folded full name;
+2. scoring with the deduplication app's matcher (`fidelia.dedup.matching.link`), the one behind
+   the whole-base scan and the creation warning, so all three agree. Without that app, the exact
+   keys and the same name with the same postcode or birth date decide.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from fidelia.core.text import fold
 from fidelia.parties.models import Email, Party, Phone
 
 
@@ -25,6 +30,13 @@ class Probe:
     sort_name: str = ""
     postcode: str = ""
     birth_date: dt.date | None = None
+    kind: str = "person"
+    first_name: str = ""
+    last_name: str = ""
+    legal_name: str = ""
+    street: str = ""
+    city: str = ""
+    siret: str = ""
 
 
 @dataclass(frozen=True)
@@ -33,19 +45,65 @@ class Match:
     reason: str
 
 
-def _external_matcher():  # type: ignore[no-untyped-def]
+MAX_BLOCK = 20_000  # candidate parties scored per batch at most
+
+
+def _matcher():  # type: ignore[no-untyped-def]
     try:
         from fidelia.dedup import matching
     except ImportError:
         return None
-    return getattr(matching, "match_candidates", None)
+    return matching if hasattr(matching, "link") and hasattr(matching, "records_from_queryset") else None
 
 
 def find_duplicates(probes: Sequence[Probe]) -> list[list[Match]]:
-    """For each probe, the parties already on file that look like it (best reasons first)."""
-    external = _external_matcher()
-    if external is not None:
-        return external(probes)
+    """For each probe, the parties already on file that look like it (best first)."""
+    if not probes:
+        return []
+    matching = _matcher()
+    if matching is None:
+        return _exact(probes)
+    from fidelia.dedup.selectors import active_parties
+
+    ids = _blocking_ids(probes)
+    if not ids:
+        return [[] for _p in probes]
+    existing = list(matching.records_from_queryset(active_parties().filter(pk__in=ids)))
+    new = [matching.PartyRecord(
+        key=f"row:{i}", kind=p.kind, first_name=p.first_name, last_name=p.last_name,
+        name=p.legal_name if p.kind == "organisation" else "", birth_date=p.birth_date, street=p.street,
+        postcode=p.postcode, city=p.city, email=p.email, phone=p.phone, siren=p.siren, siret=p.siret)
+        for i, p in enumerate(probes)]
+    linked = matching.link(new, existing)
+    labels = getattr(matching, "REASON_LABELS", {})
+    return [[Match(m.b, ", ".join(str(labels.get(r, r)) for r in m.reasons[:3]) or _("similar"))
+             for m in linked.get(f"row:{i}", [])] for i in range(len(probes))]
+
+
+def _blocking_ids(probes: Sequence[Probe]) -> set[int]:
+    """Parties worth scoring against the batch (indexed lookups only)."""
+    from django.db.models import Q
+
+    emails = {p.email.lower() for p in probes if p.email}
+    phones = {p.phone for p in probes if p.phone}
+    sirens = {p.siren for p in probes if p.siren}
+    names = {p.sort_name for p in probes if p.sort_name}
+    lasts = {fold(n).upper() for p in probes for n in (p.last_name, p.first_name) if n}
+    places = Q(postcode__in={p.postcode for p in probes if p.postcode}) | Q(
+        birth_date__in={p.birth_date for p in probes if p.birth_date})
+    ids: set[int] = set()
+    if emails:
+        ids.update(Email.objects.filter(normalized__in=emails).values_list("party_id", flat=True)[:MAX_BLOCK])
+    if phones:
+        ids.update(Phone.objects.filter(number__in=phones).values_list("party_id", flat=True)[:MAX_BLOCK])
+    query = Q(sort_name__in=names) | Q(siren__in=sirens)
+    if lasts:
+        query |= Q(last_name__in={n.title() for n in lasts} | {n for n in lasts} | {p.last_name for p in probes}) & places
+    ids.update(Party.objects.filter(query).values_list("id", flat=True)[:MAX_BLOCK])
+    return ids
+
+
+def _exact(probes: Sequence[Probe]) -> list[list[Match]]:
     found: list[list[Match]] = [[] for _p in probes]
     emails = {p.email.lower(): i for i, p in enumerate(probes) if p.email}
     phones = {p.phone: i for i, p in enumerate(probes) if p.phone}

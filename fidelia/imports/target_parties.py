@@ -83,7 +83,10 @@ def _probe(values: dict[str, Any]) -> Probe:
     address = values.get("address")
     return Probe(email=email_match_key(values["email"]) if values.get("email") else "", phone=values.get("phone", ""),
                  siren=values.get("siren", ""), sort_name=fold(name)[:200],
-                 postcode=address.postcode.strip() if address else "", birth_date=values.get("birth_date"))
+                 postcode=address.postcode.strip() if address else "", birth_date=values.get("birth_date"),
+                 kind=values["kind"], first_name=values.get("first_name", ""), last_name=values.get("last_name", ""),
+                 legal_name=values.get("legal_name", ""), street=address.line1 if address else "",
+                 city=address.city if address else "", siret=values.get("siret", ""))
 
 
 def _changes(party: Party, values: dict[str, Any], emails: set[str], phones: set[str],

@@ -185,3 +185,15 @@ def test_cancel_stops_before_the_next_batch(personas):
     services.import_run_cancel(run=run, actor=personas.admin)
     run = services.import_run_execute(run_id=run.pk)
     assert run.status == RunStatus.CANCELLED and Party.objects.count() == 0
+
+
+def test_the_deduplication_matcher_sees_swapped_names_and_typos(personas):
+    import datetime as dt
+
+    party_create(actor=personas.admin, kind="person", first_name="Jean", last_name="Dupont",
+                 birth_date=dt.date(1980, 12, 31))
+    csv = "Prénom;Nom;Date de naissance\nDupont;Jean;31/12/1980\nJean;Dupond;31/12/1980\nMarie;Curie;07/11/1967\n"
+    run = dry_run(personas.admin, csv)
+    assert run.dry_run_counts["duplicate"] == 2 and run.dry_run_counts["create"] == 1
+    notes = [m for _r, _c, _v, m in run.errors]
+    assert all("#" in n for n in notes)  # the admin sees which customer it is
