@@ -36,6 +36,9 @@ class ScoringGrid(VersionedModel):
     description = models.TextField(_("description"), blank=True)
     is_default = models.BooleanField(_("default grid"), default=False)
     last_period = models.DateField(_("last computed month"), null=True, blank=True, editable=False)
+    # whole-base figures of the last month on the potential × performance matrix (averages, counts,
+    # revenue), stored by the run so that a whole-base matrix does not aggregate every position again
+    summary = models.JSONField(_("summary of the last month"), default=dict, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 

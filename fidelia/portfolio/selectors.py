@@ -240,6 +240,17 @@ def _quadrant_q(key: str, x_mean: float, y_mean: float) -> Q:
     return vertical & (Q(xv__gte=x_mean) if key[1] == "r" else Q(xv__lt=x_mean))
 
 
+def _stored_summary(user: User, grid: ScoringGrid, x: str, y: str, period: dt.date | None) -> dict[str, Any] | None:
+    """The run's whole-base figures when they answer this read exactly: a whole-base user, the
+    potential × performance axes and the last computed month."""
+    summary = grid.summary or {}
+    if (policies.analytics_scope_filter(user) != Q() or (x, y) != ("potential", "performance")
+            or grid.last_period is None or (period and period != grid.last_period)
+            or summary.get("period") != grid.last_period.isoformat()):
+        return None
+    return summary
+
+
 def portfolio_matrix(*, user: User, grid: ScoringGrid, x: str = "potential", y: str = "performance",
                      period: dt.date | None = None, quadrants: dict[str, Any] | None = None,
                      quadrant: str = "", limit: int = MAX_POINTS) -> Matrix:
@@ -251,13 +262,19 @@ def portfolio_matrix(*, user: User, grid: ScoringGrid, x: str = "potential", y: 
     named = policies.can_see_individuals_in_analytics(user)
     base = _positions(user, grid, period).annotate(xv=_axis_expr(x), yv=_axis_expr(y))
     placed_q = Q(xv__isnull=False, yv__isnull=False)
-    agg = base.aggregate(rows=Count("pk"), placed=Count("pk", filter=placed_q), x_mean=Avg("xv", filter=placed_q),
-                         y_mean=Avg("yv", filter=placed_q), revenue=Sum("revenue", filter=placed_q))
+    stored = _stored_summary(user, grid, x, y, period)
+    if stored:
+        agg = {"rows": stored["rows"], "placed": stored["placed"], "x_mean": stored["x_mean"],
+               "y_mean": stored["y_mean"], "revenue": stored["revenue"]}
+    else:
+        agg = base.aggregate(rows=Count("pk"), placed=Count("pk", filter=placed_q), x_mean=Avg("xv", filter=placed_q),
+                             y_mean=Avg("yv", filter=placed_q), revenue=Sum("revenue", filter=placed_q))
     placed = base.filter(placed_q)
     x_mean, y_mean, total = agg["x_mean"], agg["y_mean"], float(agg["revenue"] or 0)
     counts = {q: 0 for q in Quadrant.values}
     if agg["placed"]:
-        counts = placed.aggregate(**{q: Count("pk", filter=_quadrant_q(q, x_mean, y_mean)) for q in Quadrant.values})
+        counts = stored["counts"] if stored else placed.aggregate(
+            **{q: Count("pk", filter=_quadrant_q(q, x_mean, y_mean)) for q in Quadrant.values})
         if quadrant in Quadrant.values:
             placed = placed.filter(_quadrant_q(quadrant, x_mean, y_mean))
     rows = placed.order_by("-revenue", "party_id").values("party_id", "party__display_name", "xv", "yv",

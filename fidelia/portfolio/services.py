@@ -29,6 +29,7 @@ from fidelia.portfolio.enums import (
     CriterionGroup,
     CriterionSource,
     Metric,
+    Quadrant,
     RuleMethod,
 )
 from fidelia.portfolio.metrics import (
@@ -326,8 +327,20 @@ def _store_positions(grid: ScoringGrid, rows: list[tuple[Any, ...]], *, period: 
     replace_slice(PortfolioPosition, where={"grid": grid, "period": period}, columns=POSITION_COLUMNS, rows=rows,
                   progress=progress)
     if not grid.last_period or grid.last_period <= period:
-        ScoringGrid.objects.filter(pk=grid.pk).update(last_period=period)
-        grid.last_period = period
+        summary = positions_summary(rows, period=period)
+        ScoringGrid.objects.filter(pk=grid.pk).update(last_period=period, summary=summary)
+        grid.last_period, grid.summary = period, summary
+
+
+def positions_summary(rows: list[tuple[Any, ...]], *, period: dt.date) -> dict[str, Any]:
+    """Whole-base figures of a month of positions (rows in `POSITION_COLUMNS` order)."""
+    placed = [r for r in rows if r[3] is not None and r[4] is not None]
+    counts = {q: 0 for q in Quadrant.values}
+    for r in placed:
+        counts[r[12]] += 1
+    return {"period": period.isoformat(), "rows": len(rows), "placed": len(placed),
+            "x_mean": scoring.mean(r[3] for r in placed), "y_mean": scoring.mean(r[4] for r in placed),
+            "revenue": float(sum(r[5] for r in placed)), "counts": counts}
 
 
 def portfolio_run(*, as_of: dt.date | None = None, grids: Sequence[ScoringGrid] | None = None,

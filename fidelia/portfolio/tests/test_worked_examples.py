@@ -104,3 +104,16 @@ def test_tcc_exercise(personas):
     assert potentials[0]["tcc"] == 0.1875
     view = selectors.radar_overview(user=alice, year=year)
     assert view.portfolio_tcc == pytest.approx(150 / 670)
+
+
+def test_whole_base_matrix_from_the_stored_summary_matches_the_aggregates(course, personas):
+    grid, _parties = course
+    grid.refresh_from_db()
+    assert grid.summary["placed"] == 5 and grid.summary["counts"] == {"tr": 2, "tl": 1, "br": 1, "bl": 1}
+    stored = selectors.portfolio_matrix(user=personas.analyst, grid=grid)
+    grid.summary = {}
+    computed = selectors.portfolio_matrix(user=personas.analyst, grid=grid)
+    assert (stored.x_mean, stored.y_mean) == (pytest.approx(computed.x_mean), pytest.approx(computed.y_mean))
+    assert stored.counts == computed.counts and stored.placed == computed.placed == 5
+    assert [(p.x, p.y, p.diameter) for p in stored.points] == [(p.x, p.y, pytest.approx(p.diameter))
+                                                              for p in computed.points]
