@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 _PACK = 10**12
 
 
+MAX_PERIOD_DAYS = 3660   # 120 months: keeps the packed day offsets exact (see _PACK)
+
 # --- periods ---------------------------------------------------------------------------------
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -63,6 +65,9 @@ def resolve_period(options: AnalysisOptions) -> tuple[dt.date, dt.date, dt.date]
     if options.period_months < 1 or options.period_months > 120:
         message = str(_("The period must be between 1 and 120 months."))
         raise ValidationFailed(message, fields={"period_months": [message]})
+    if (date_to - date_from).days > MAX_PERIOD_DAYS:
+        message = str(_("The period cannot be longer than 10 years."))
+        raise ValidationFailed(message, fields={"date_from": [message]})
     return reference, date_from, date_to
 
 

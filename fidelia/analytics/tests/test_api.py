@@ -158,3 +158,13 @@ def test_the_tie_rule_is_a_filter(personas) -> None:
         scores[rule] = body["rfm"]["score_counts"]["m"]
     assert scores == {"midrank": [0, 0, 6, 0, 0], "lower": [6, 0, 0, 0, 0], "upper": [0, 0, 0, 0, 6]}
     assert client.get("/api/analytics/rfm?tie_rule=dice").status_code == 422
+
+
+def test_an_empty_population_and_a_too_long_period(personas) -> None:
+    client = api(personas.analyst)
+    body = client.get("/api/analytics/summary?reference_date=2026-06-30").json()   # no run, no purchase
+    assert body["customers"] == 0 and body["source"] == "live" and body["pareto"]["gini"] == 0
+    assert body["frat"]["amount_ratio"]["median"] is None
+    response = client.get("/api/analytics/summary?date_from=1990-01-01&date_to=2026-01-01")
+    assert response.status_code == 422 and "date_from" in response.json()["error"]["fields"]
+    assert client.get("/api/analytics/runs/latest").status_code == 204
