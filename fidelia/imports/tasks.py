@@ -3,11 +3,15 @@ committed batch: safe to retry, and safe to deliver twice (a row lock serialises
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from fidelia.core.context import work_context
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=5, retry_backoff=True)
+# A lost database connection rolls the current batch back; the retry resumes after the last
+# committed one. acks_late: a worker killed mid-run leaves the message to be delivered again.
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OSError, OperationalError, InterfaceError),
+             max_retries=5, retry_backoff=True)
 def import_run_task(run_id: int) -> str:
     from fidelia.imports.services import import_run_execute
 

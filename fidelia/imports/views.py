@@ -111,6 +111,17 @@ def run_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def run_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start again a run whose worker stopped (it resumes after the last committed batch)."""
+    _require_importer(request)
+    run = selectors.run_get_for_user(user=request.user, pk=pk)
+    if run.is_active:
+        dispatch(run.pk, total_rows=run.total_rows - run.committed_rows)
+    return redirect("imports:run_detail", pk=run.pk)
+
+
+@login_required
+@require_POST
 def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     _require_importer(request)
     run = selectors.run_get_for_user(user=request.user, pk=pk)

@@ -74,3 +74,18 @@ def test_run_list_query_count(client, personas, django_assert_max_num_queries):
     client.force_login(personas.admin)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("imports:run_list")).status_code == 200
+
+
+def test_a_stopped_run_is_resumed_from_the_page(client, personas):
+    from fidelia.imports import services
+    from fidelia.imports.tests.helpers import dry_run
+
+    run = dry_run(personas.manager, "Nom\nA\nB\nC\n", config={"batch_size": 1})
+    run = services.import_run_start(run=run, actor=personas.manager)
+    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)  # its worker died
+    client.force_login(personas.manager)
+    page = client.get(reverse("imports:run_detail", args=[run.pk])).content.decode()
+    assert "hx-trigger" in page and "Resume" in page
+    client.post(reverse("imports:run_resume", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and Party.objects.count() == 3
