@@ -87,7 +87,7 @@ const kinds = {
     }
     return {
       grid: { left: 8, right: 24, top: 36, bottom: 24, containLabel: true },
-      legend: { top: 0, left: 0, right: 56, type: "scroll", data: series.map((s) => s.name) },
+      legend: { top: 0, left: 0, width: "80%", type: "scroll", data: series.map((s) => s.name) },
       tooltip: { trigger: "axis", axisPointer: { type: "cross" }, valueFormatter: pct,
                  formatter: (items) => {
                    const curve = items.find((i) => i.seriesIndex === series.length - 2) || items[0];

@@ -52,10 +52,11 @@ def test_pareto_and_rfm_dashboards_draw_their_charts(page, live_server) -> None:
 
     # A filter refreshes the results in place (HTMX) and the new chart is drawn too.
     page.evaluate("window.__sameDocument = true")
-    page.fill("#id_date_from", "2026-01-01")
-    page.locator("#id_date_from").dispatch_event("change")
+    with page.expect_response(lambda r: "/analytics/pareto/?" in r.url and r.request.headers.get("hx-request")):
+        page.select_option("#id_months", "6")  # one change event, one request
     expect(page.locator("[data-testid=analytics-meta]")).to_contain_text("Recomputed for these filters")
     expect(page.locator("[data-testid=chart-pareto]")).to_have_attribute("data-chart-ready", "true")
+    assert "months=6" in page.url
     assert page.evaluate("window.__sameDocument") is True
 
     # The toolbox downloads the chart as a PNG (drawn by an off-screen canvas instance).
