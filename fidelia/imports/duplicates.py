@@ -1,9 +1,10 @@
 """Duplicate detection for imported parties, behind one function so the matcher can be swapped.
 
 `find_duplicates` answers for a whole batch at once (a few queries per batch, not per row):
-1. blocking in the database: parties sharing an e-mail, phone or SIREN with a row of the batch,
-   or a last name (either name, for swapped first/last names) with the same postcode or birth
-   date, or the same folded full name;
+1. blocking in the database: parties sharing an e-mail, phone, SIREN or birth date with a row of
+   the batch, or a last name (either name, for swapped first/last names) with the same postcode,
+   or the same folded full name; each row is judged only against its own candidates, so the
+   verdict never depends on the other rows of the batch;
 2. scoring with the deduplication app's matcher (`fidelia.dedup.matching.link`), the one behind
    the whole-base scan and the creation warning, so all three agree. Without that app, the exact
    keys and the same name with the same postcode or birth date decide.
@@ -76,8 +77,27 @@ def find_duplicates(probes: Sequence[Probe]) -> list[list[Match]]:
         for i, p in enumerate(probes)]
     linked = matching.link(new, existing)
     labels = getattr(matching, "REASON_LABELS", {})
+    by_id = {r.key: r for r in existing}
+    # Only the candidates a row's own blocking finds: the verdict on a row must not depend on the
+    # other rows of its batch (a resumed or repeated import decides exactly the same).
     return [[Match(m.b, ", ".join(str(labels.get(r, r)) for r in m.reasons[:3]) or _("similar"))
-             for m in linked.get(f"row:{i}", [])] for i in range(len(probes))]
+             for m in linked.get(f"row:{i}", []) if m.b in by_id and _blocked(p, by_id[m.b])]
+            for i, p in enumerate(probes)]
+
+
+def _blocked(p: Probe, other: object) -> bool:
+    """Whether `other` (a matcher record) is among the parties `_blocking_ids` fetches for `p`."""
+    o = other  # PartyRecord of the deduplication app
+    if (p.email and p.email.lower() == (o.email or "").lower()) or (p.phone and p.phone == o.phone):  # type: ignore[attr-defined]
+        return True
+    if (p.siren and p.siren == o.siren) or (p.birth_date and p.birth_date == o.birth_date):  # type: ignore[attr-defined]
+        return True
+    names = {fold(n).upper() for n in (p.last_name, p.first_name) if n}
+    same_place = (p.postcode and p.postcode == o.postcode) or (p.birth_date and p.birth_date == o.birth_date)  # type: ignore[attr-defined]
+    if names and fold(o.last_name or "").upper() in names and same_place:  # type: ignore[attr-defined]
+        return True
+    other_name = fold(o.name or f"{o.first_name} {o.last_name}")  # type: ignore[attr-defined]
+    return bool(p.sort_name) and p.sort_name == other_name
 
 
 def _blocking_ids(probes: Sequence[Probe]) -> set[int]:
@@ -96,7 +116,8 @@ def _blocking_ids(probes: Sequence[Probe]) -> set[int]:
         ids.update(Email.objects.filter(normalized__in=emails).values_list("party_id", flat=True)[:MAX_BLOCK])
     if phones:
         ids.update(Phone.objects.filter(number__in=phones).values_list("party_id", flat=True)[:MAX_BLOCK])
-    query = Q(sort_name__in=names) | Q(siren__in=sirens)
+    births = {p.birth_date for p in probes if p.birth_date}
+    query = Q(sort_name__in=names) | Q(siren__in=sirens) | Q(birth_date__in=births)
     if lasts:
         query |= Q(last_name__in={n.title() for n in lasts} | {n for n in lasts} | {p.last_name for p in probes}) & places
     ids.update(Party.objects.filter(query).values_list("id", flat=True)[:MAX_BLOCK])

@@ -100,8 +100,15 @@ def test_interrupted_import_resumes_to_the_same_final_state(personas, how):
     run = prepared_run(personas.admin)
     interruptions = 0
     for _attempt in range(12):
+        before = ImportRun.objects.get(pk=run.pk).committed_rows
         worker = start_worker(run.pk)
-        time.sleep(rng.uniform(1.5, 4.0))  # Django starts in ~1 s; then batches commit every few ms
+        # Wait for the worker to commit a batch (its start-up time varies with the machine's load),
+        # then interrupt it at a random moment of the following batches.
+        deadline = time.monotonic() + 120
+        while (worker.poll() is None and time.monotonic() < deadline
+               and ImportRun.objects.get(pk=run.pk).committed_rows == before):
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0, 0.5))
         if worker.poll() is None:
             if how == "kill":
                 worker.send_signal(signal.SIGKILL)
