@@ -26,19 +26,19 @@ from fidelia.analytics.models import CustomerAnalytics, CustomerSnapshot
 from fidelia.analytics.results import AnalysisOptions
 from fidelia.analytics.schemas import (
     AbcSummaryOut,
+    AnalysisRunIn,
+    AnalysisRunOut,
+    AnalysisRunQueuedOut,
+    AnalyticsFiltersIn,
+    AnalyticsSummaryOut,
+    ClassMemberPage,
     CustomerResultOut,
-    FiltersIn,
+    CustomerSnapshotOut,
     FratSummaryOut,
-    MemberPage,
-    MigrationIn,
-    MigrationOut,
+    MigrationTableIn,
+    MigrationTableOut,
     ParetoSummaryOut,
     RfmSummaryOut,
-    RunIn,
-    RunOut,
-    RunQueuedOut,
-    SnapshotOut,
-    SummaryOut,
 )
 from fidelia.analytics.tasks import analytics_run_task
 from fidelia.core.api import PageIn, PartyId, current_user, errors, paginate
@@ -50,7 +50,7 @@ router = Router(tags=["Analytics"])
 PURCHASE_FIELDS = ("revenue", "orders", "first_purchase", "last_purchase")
 
 
-def options_from(filters: FiltersIn) -> AnalysisOptions:
+def options_from(filters: AnalyticsFiltersIn) -> AnalysisOptions:
     """The selector options of the query filters; refuses inverted periods and impossible cut-offs."""
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         message = _("The end of the period is before its start.")
@@ -66,33 +66,33 @@ def options_from(filters: FiltersIn) -> AnalysisOptions:
         tie_rule=filters.tie_rule)
 
 
-@router.get("/analytics/summary", response={200: SummaryOut, **errors(404)}, summary="Analytics summary")
-def summary(request: HttpRequest, filters: Query[FiltersIn]) -> dict[str, Any]:
+@router.get("/analytics/summary", response={200: AnalyticsSummaryOut, **errors(404)}, summary="Analytics summary")
+def summary(request: HttpRequest, filters: Query[AnalyticsFiltersIn]) -> dict[str, Any]:
     """Pareto, ABC, RFM and FRAT for the caller's scope: the latest stored run without filters,
     recomputed live with them (`source` says which)."""
     return selectors.analytics_summary(current_user(request), options=options_from(filters))
 
 
 @router.get("/analytics/pareto", response={200: ParetoSummaryOut, **errors(404)}, summary="Pareto 20/80")
-def pareto(request: HttpRequest, filters: Query[FiltersIn]) -> dict[str, Any]:
+def pareto(request: HttpRequest, filters: Query[AnalyticsFiltersIn]) -> dict[str, Any]:
     """Customers ranked by revenue: top-20 % share, share of customers making 80 %, Gini, curve."""
     return selectors.pareto_for_user(current_user(request), options=options_from(filters))
 
 
 @router.get("/analytics/abc", response={200: AbcSummaryOut, **errors(404)}, summary="ABC 10/30/60")
-def abc(request: HttpRequest, filters: Query[FiltersIn]) -> dict[str, Any]:
+def abc(request: HttpRequest, filters: Query[AnalyticsFiltersIn]) -> dict[str, Any]:
     """Customers and revenue per class (A = top 10 % of customers, B = next 30 %, C = the rest)."""
     return selectors.abc_for_user(current_user(request), options=options_from(filters))
 
 
 @router.get("/analytics/rfm", response={200: RfmSummaryOut, **errors(404)}, summary="RFM")
-def rfm(request: HttpRequest, filters: Query[FiltersIn]) -> dict[str, Any]:
+def rfm(request: HttpRequest, filters: Query[AnalyticsFiltersIn]) -> dict[str, Any]:
     """Customers and revenue per named segment, the segment map grid and the score counts."""
     return selectors.rfm_for_user(current_user(request), options=options_from(filters))
 
 
 @router.get("/analytics/frat", response={200: FratSummaryOut, **errors(404)}, summary="FRAT")
-def frat(request: HttpRequest, filters: Query[FiltersIn]) -> dict[str, Any]:
+def frat(request: HttpRequest, filters: Query[AnalyticsFiltersIn]) -> dict[str, Any]:
     """Distributions of frequency, recency (first → last order), amount ratio and strategic share."""
     return selectors.frat_for_user(current_user(request), options=options_from(filters))
 
@@ -111,7 +111,7 @@ def _served(user: User, row: CustomerAnalytics | CustomerSnapshot) -> dict[str, 
     return data
 
 
-@router.get("/analytics/{method}/{key}/customers", response={200: MemberPage, **errors(403, 404)},
+@router.get("/analytics/{method}/{key}/customers", response={200: ClassMemberPage, **errors(403, 404)},
             summary="Customers of a class or segment")
 def members(request: HttpRequest, method: Method, key: str, page: Query[PageIn]) -> dict[str, Any]:
     """The caller's customers in one ABC class (`abc/A`) or RFM segment (`rfm/at_risk`), best revenue
@@ -132,7 +132,7 @@ def customer(request: HttpRequest, party_id: int = PartyId) -> Any:
     return Status(204, None) if row is None else _served(user, row)
 
 
-@router.get("/analytics/customers/{party_id}/trajectory", response={200: list[SnapshotOut], **errors(404)},
+@router.get("/analytics/customers/{party_id}/trajectory", response={200: list[CustomerSnapshotOut], **errors(404)},
             summary="A customer's trajectory")
 def trajectory(request: HttpRequest, party_id: int = PartyId) -> list[dict[str, Any]]:
     """The customer's monthly snapshots (class, scores, segment), oldest first."""
@@ -140,8 +140,8 @@ def trajectory(request: HttpRequest, party_id: int = PartyId) -> list[dict[str, 
     return [_served(user, snap) for snap in selectors.customer_trajectory(user, party_id)]
 
 
-@router.get("/analytics/migrations", response={200: MigrationOut, **errors(404)}, summary="Migration table")
-def migrations(request: HttpRequest, query: Query[MigrationIn]) -> dict[str, Any]:
+@router.get("/analytics/migrations", response={200: MigrationTableOut, **errors(404)}, summary="Migration table")
+def migrations(request: HttpRequest, query: Query[MigrationTableIn]) -> dict[str, Any]:
     """How the caller's customers moved between the classes (or segments) of two monthly snapshots."""
     user = current_user(request)
     selectors.scope_parties(user)  # 404 without analytics
@@ -149,7 +149,7 @@ def migrations(request: HttpRequest, query: Query[MigrationIn]) -> dict[str, Any
                                      to_period=query.to_period)
 
 
-@router.get("/analytics/runs/latest", response={200: RunOut, 204: None, **errors(404)}, summary="Latest run")
+@router.get("/analytics/runs/latest", response={200: AnalysisRunOut, 204: None, **errors(404)}, summary="Latest run")
 def latest(request: HttpRequest) -> Any:
     """The latest completed run (204 before the first)."""
     selectors.scope_parties(current_user(request))
@@ -157,8 +157,8 @@ def latest(request: HttpRequest) -> Any:
     return Status(204, None) if run is None else run
 
 
-@router.post("/analytics/runs", response={202: RunQueuedOut, **errors(403)}, summary="Recompute the analytics")
-def run(request: HttpRequest, payload: RunIn) -> Status[Any]:
+@router.post("/analytics/runs", response={202: AnalysisRunQueuedOut, **errors(403)}, summary="Recompute the analytics")
+def run(request: HttpRequest, payload: AnalysisRunIn) -> Status[Any]:
     """Queue a recomputation of the whole base (it runs at once where no worker is configured).
     Answers with the latest completed run."""
     user = current_user(request)

@@ -13,7 +13,7 @@ from fidelia.parties.schemas import StrictIn
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
-class FiltersIn(Schema):
+class AnalyticsFiltersIn(Schema):
     """Period and population. Without any, the stored results of the latest run answer (fast)."""
 
     reference_date: Date | None = Field(None, description="Reference date for recency (default: today).")
@@ -31,7 +31,7 @@ class FiltersIn(Schema):
                                "worst or best position.")
 
 
-class MetaOut(Schema):
+class AnalyticsMetaOut(Schema):
     run_id: int | None
     reference_date: dt.date
     date_from: dt.date
@@ -54,7 +54,7 @@ class ParetoOut(Schema):
     curve: list[list[float]] = Field(..., description="At most 200 points (customer share, revenue share).")
 
 
-class ClassRowOut(Schema):
+class AnalyticsClassRowOut(Schema):
     key: str
     count: int
     revenue: float
@@ -64,16 +64,16 @@ class ClassRowOut(Schema):
 
 class AbcOut(Schema):
     cutoffs: list[float]
-    classes: list[ClassRowOut]
+    classes: list[AnalyticsClassRowOut]
 
 
 class RfmOut(Schema):
-    segments: list[ClassRowOut]
+    segments: list[AnalyticsClassRowOut]
     grid: list[list[int]] = Field(..., description="Customers per square: rows R 1–5, columns FM 1–5.")
     score_counts: dict[str, list[int]] = Field(..., description="Customers per score 1–5 for r, f and m.")
 
 
-class DistributionOut(Schema):
+class FratDistributionOut(Schema):
     count: int
     mean: float | None
     p10: float | None
@@ -84,33 +84,33 @@ class DistributionOut(Schema):
 
 
 class FratOut(Schema):
-    frequency_days: DistributionOut
-    recency_days: DistributionOut
-    amount_ratio: DistributionOut
-    strategic_share: DistributionOut
+    frequency_days: FratDistributionOut
+    recency_days: FratDistributionOut
+    amount_ratio: FratDistributionOut
+    strategic_share: FratDistributionOut
     strategic_histogram: list[int]
 
 
-class SummaryOut(MetaOut):
+class AnalyticsSummaryOut(AnalyticsMetaOut):
     pareto: ParetoOut
     abc: AbcOut
     rfm: RfmOut
     frat: FratOut
 
 
-class ParetoSummaryOut(MetaOut):
+class ParetoSummaryOut(AnalyticsMetaOut):
     pareto: ParetoOut
 
 
-class AbcSummaryOut(MetaOut):
+class AbcSummaryOut(AnalyticsMetaOut):
     abc: AbcOut
 
 
-class RfmSummaryOut(MetaOut):
+class RfmSummaryOut(AnalyticsMetaOut):
     rfm: RfmOut
 
 
-class FratSummaryOut(MetaOut):
+class FratSummaryOut(AnalyticsMetaOut):
     frat: FratOut
 
 
@@ -137,7 +137,7 @@ class CustomerResultOut(Schema):
     frat_strategic_share: float | None
 
 
-class MemberOut(Schema):
+class ClassMemberOut(Schema):
     party_id: int
     display_name: str
     revenue: float | None
@@ -149,11 +149,11 @@ class MemberOut(Schema):
     last_purchase: dt.date | None
 
 
-class MemberPage(Page[MemberOut]):
+class ClassMemberPage(Page[ClassMemberOut]):
     pass
 
 
-class SnapshotOut(Schema):
+class CustomerSnapshotOut(Schema):
     period: dt.date
     revenue: float | None
     orders: int | None
@@ -164,13 +164,13 @@ class SnapshotOut(Schema):
     rfm_segment: str
 
 
-class MigrationIn(Schema):
+class MigrationTableIn(Schema):
     dimension: MigrationDimension = MigrationDimension.ABC
     from_period: Date = Field(..., description="A day of the first month.")
     to_period: Date = Field(..., description="A day of the second month.")
 
 
-class MigrationOut(Schema):
+class MigrationTableOut(Schema):
     dimension: str
     from_period: dt.date
     to_period: dt.date
@@ -178,12 +178,12 @@ class MigrationOut(Schema):
     cells: dict[str, dict[str, int]] = Field(..., description="Customers moving from a key (row) to a key (column).")
 
 
-class RunIn(StrictIn):
+class AnalysisRunIn(StrictIn):
     reference_date: Date | None = None
     period_months: int = Field(12, ge=1, le=120)
 
 
-class RunOut(Schema):
+class AnalysisRunOut(Schema):
     id: int
     status: str
     trigger: str
@@ -197,6 +197,6 @@ class RunOut(Schema):
     durations: dict[str, float]
 
 
-class RunQueuedOut(Schema):
+class AnalysisRunQueuedOut(Schema):
     queued: bool = Field(..., description="Always true: the run was handed to the job queue.")
-    latest: RunOut | None = Field(..., description="The latest completed run (the new one where no worker is set).")
+    latest: AnalysisRunOut | None = Field(..., description="The latest completed run (the new one where no worker is set).")
