@@ -83,3 +83,31 @@ def vocabulary_insert(sort_names: list[str]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} (key, phrase) SELECT * FROM unnest(%s::text[], %s::text[]) "
                        "ON CONFLICT DO NOTHING", [[k for k, _p in terms], [p for _k, p in terms]])
+
+
+def record_events(events: list[dict[str, Any]], *, actor: Any) -> None:
+    """Insert history rows (`ActivityEvent`) and their audit entries, as `events.record` and the
+    privacy app's `post_save` mirror do for one row, for a whole batch: the audit chain is locked
+    once, each entry's digest chains on the previous one, and all are inserted together."""
+    from fidelia.core.context import current_channel, current_request_id
+    from fidelia.core.models import ActivityEvent
+    from fidelia.privacy.audit import _head_digest, _lock_chain, compute_digest
+    from fidelia.privacy.models import AuditEntry
+    from fidelia.privacy.signals import audit_action_for
+
+    if not events:
+        return
+    insert_rows(ActivityEvent, events)
+    _lock_chain()
+    previous = _head_digest()
+    now, channel, request_id = timezone.now(), current_channel(), current_request_id()
+    rows = []
+    for event in events:
+        entry = AuditEntry(created_at=now, actor_id=getattr(actor, "pk", None),
+                           actor_username=getattr(actor, "username", "") or "", action=audit_action_for(event["action"]),
+                           object_type=event["object_type"][:40], object_id=event["object_id"],
+                           party_id=event["party_id"], fields=sorted(str(k) for k in event.get("changes") or {}),
+                           channel=channel, request_id=request_id, previous_digest=previous)
+        entry.digest = previous = compute_digest(previous, entry)
+        rows.append({f.attname: getattr(entry, f.attname) for f in AuditEntry._meta.concrete_fields if not f.primary_key})
+    insert_rows(AuditEntry, rows)

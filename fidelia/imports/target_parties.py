@@ -17,10 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fidelia.core.errors import ValidationFailed
-from fidelia.core.models import ActivityEvent
 from fidelia.core.text import digits, fold
 from fidelia.core.validation import email_match_key
-from fidelia.imports.bulk import insert_rows, vocabulary_insert
+from fidelia.imports.bulk import insert_rows, record_events, vocabulary_insert
 from fidelia.imports.duplicates import Probe, find_duplicates
 from fidelia.imports.enums import DuplicatePolicy, RowAction
 from fidelia.imports.targets import RowPlan, run_service
@@ -259,7 +258,7 @@ def bulk_create(plans: list[RowPlan], ctx: Any) -> None:
     insert_rows(Email, emails)
     insert_rows(Phone, phones)
     insert_rows(Address, addresses)
-    insert_rows(ActivityEvent, events)
+    record_events(events, actor=ctx.actor)
     vocabulary_insert([p.sort_name for p in parties])
     flagged = [party for plan, party in zip(plans, parties, strict=True) if plan.flagged]
     if flagged:

@@ -19,9 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fidelia.accounts import policies
-from fidelia.core.models import ActivityEvent
 from fidelia.core.validation import email_match_key
-from fidelia.imports.bulk import insert_rows
+from fidelia.imports.bulk import insert_rows, record_events
 from fidelia.imports.enums import RowAction
 from fidelia.imports.targets import FieldSpec, RowPlan, Target, run_service
 from fidelia.interactions import services as interaction_services
@@ -341,10 +340,10 @@ def _transaction_write(plans: list[RowPlan], ctx: Any) -> None:
     ids = insert_rows(Transaction, rows, with_ids=True)
     for p, pk in zip(todo, ids, strict=True):
         p.object_id = pk
-    insert_rows(ActivityEvent, [
+    record_events([
         {"actor_id": actor_id, "action": "transaction.recorded", "object_type": "sales.transaction", "object_id": pk,
          "party_id": row["party_id"], "changes": {"amount": str(row["amount"]), "product": p.values["product"].code}}
-        for p, row, pk in zip(todo, rows, ids, strict=True)])
+        for p, row, pk in zip(todo, rows, ids, strict=True)], actor=ctx.actor)
     # A purchase makes a suspect, prospect or former customer a customer (party_promote_to_customer).
     buyers = {row["party_id"] for row in rows if row["amount"] > 0}
     promoted = list(Party.objects.filter(pk__in=buyers, stage__in=[Stage.SUSPECT, Stage.PROSPECT, Stage.FORMER])
@@ -352,9 +351,10 @@ def _transaction_write(plans: list[RowPlan], ctx: Any) -> None:
     for pid, _stage, since in promoted:
         Party.objects.filter(pk=pid).update(stage=Stage.CUSTOMER, customer_since=since or timezone.localdate(),
                                             version=F("version") + 1)
-    insert_rows(ActivityEvent, [
+    record_events([
         {"actor_id": actor_id, "action": "party.updated", "object_type": "parties.party", "object_id": pid,
-         "party_id": pid, "changes": {"stage": [stage, Stage.CUSTOMER]}} for pid, stage, _since in promoted])
+         "party_id": pid, "changes": {"stage": [stage, Stage.CUSTOMER]}} for pid, stage, _since in promoted],
+        actor=ctx.actor)
 
 
 def _may_record_transactions(user: Any) -> bool:

@@ -32,3 +32,16 @@ def test_each_run_is_audited_and_provenance_is_exported(personas):
     section = export(party.pk)["imported_from"]
     assert section[0]["file"] == "file.csv" and section[0]["row"] == 2
     assert ImportRun.objects.count() == 1
+
+
+def test_bulk_created_records_are_audited_and_the_chain_holds(personas):
+    from fidelia.imports.testing import import_cdnow
+    from fidelia.privacy.audit import audit_verify
+
+    full_import(personas.admin, "Nom;Email\nDupont;d@example.fr\nMartin;m@example.fr\n")
+    created = AuditEntry.objects.filter(action="create", object_type="parties.party")
+    assert created.count() == 2 and all(f == ["import_run", "row"] for f in created.values_list("fields", flat=True))
+    assert audit_verify().intact
+    import_cdnow("/work/shared/data/cdnow/CDNOW_sample.txt", actor=personas.admin)
+    assert AuditEntry.objects.filter(object_type="sales.transaction").count() > 6000
+    assert audit_verify().intact
