@@ -70,13 +70,23 @@ def setup_django(url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
+SYLLABLES = ["ber", "nard", "mo", "reau", "du", "pont", "gi", "rard", "le", "roy", "fa", "vre", "bou", "cher", "ro",
+             "bin", "gar", "nier", "che", "val", "lier", "mar", "tin", "ma", "thieu", "co", "lin", "ri", "chard", "bla"]
+POSTCODES = [f"{d:02d}{n:03d}" for d in (1, 6, 13, 31, 33, 35, 44, 59, 67, 69, 75, 92, 93, 94) for n in (0, 100, 200, 300, 400)]
+
+
 def person(i: int, rng: random.Random, prefix: str) -> list[str]:
-    first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
-    postcode, city = CITIES[i % len(CITIES)]
-    day, month, year = 1 + i % 28, 1 + (i // 28) % 12, 1940 + i % 60
-    birth = rng.choice([f"{day:02d}/{month:02d}/{year}", f"{day:02d}-{month:02d}-{year % 100:02d}", f"{year}-{month:02d}-{day:02d}"])
+    """A plausible, mostly distinct French person: a common first name, a last name of 2–3 syllables
+    (about 27,000 of them), a birth date over 65 years, one of 70 postcodes."""
+    first = rng.choice(FIRST)
+    last = "".join(rng.choice(SYLLABLES) for _s in range(rng.choice((2, 2, 3)))).capitalize()
+    postcode = rng.choice(POSTCODES)
+    city = CITIES[int(postcode[:2]) % len(CITIES)][1]
+    day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.randint(1940, 2005)
+    short = f"{day:02d}-{month:02d}-{year % 100:02d}" if year >= 1950 else f"{day:02d}.{month:02d}.{year}"
+    birth = rng.choice([f"{day:02d}/{month:02d}/{year}", short, f"{year}-{month:02d}-{day:02d}"])
     civility = rng.choice(["M.", "Mme", "Mlle", "1", "2"])
-    return [f"{prefix}{i}", civility, first, f"{last}{i // 600}", birth, f"{first.lower()}.{i}.{prefix.lower()}@example.fr",
+    return [f"{prefix}{i}", civility, first, last, birth, f"{first.lower()}.{last.lower()}.{i}.{prefix.lower()}@example.fr",
             f"06 {i // 1000000 % 100:02d} {i // 10000 % 100:02d} {i // 100 % 100:02d} {i % 100:02d}",
             f"{1 + i % 120} rue de la République", postcode, city]
 

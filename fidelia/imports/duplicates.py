@@ -1,9 +1,9 @@
 """Duplicate detection for imported parties, behind one function so the matcher can be swapped.
 
 `find_duplicates` answers for a whole batch at once (a few queries per batch, not per row):
-1. blocking in the database: parties sharing an e-mail, phone, SIREN or birth date with a row of
-   the batch, or a last name (either name, for swapped first/last names) with the same postcode,
-   or the same folded full name; each row is judged only against its own candidates, so the
+1. blocking in the database: parties sharing an e-mail, phone or SIREN with a row of the batch,
+   a last name (either name, for swapped first/last names) with the same postcode or birth date,
+   a first name with the same birth date (a typo in the last name), or the same folded full name; each row is judged only against its own candidates, so the
    verdict never depends on the other rows of the batch;
 2. scoring with the deduplication app's matcher (`fidelia.dedup.matching.link`), the one behind
    the whole-base scan and the creation warning, so all three agree. Without that app, the exact
@@ -90,11 +90,14 @@ def _blocked(p: Probe, other: object) -> bool:
     o = other  # PartyRecord of the deduplication app
     if (p.email and p.email.lower() == (o.email or "").lower()) or (p.phone and p.phone == o.phone):  # type: ignore[attr-defined]
         return True
-    if (p.siren and p.siren == o.siren) or (p.birth_date and p.birth_date == o.birth_date):  # type: ignore[attr-defined]
+    if p.siren and p.siren == o.siren:  # type: ignore[attr-defined]
         return True
     names = {fold(n).upper() for n in (p.last_name, p.first_name) if n}
-    same_place = (p.postcode and p.postcode == o.postcode) or (p.birth_date and p.birth_date == o.birth_date)  # type: ignore[attr-defined]
+    same_birth = bool(p.birth_date) and p.birth_date == o.birth_date  # type: ignore[attr-defined]
+    same_place = (bool(p.postcode) and p.postcode == o.postcode) or same_birth  # type: ignore[attr-defined]
     if names and fold(o.last_name or "").upper() in names and same_place:  # type: ignore[attr-defined]
+        return True
+    if same_birth and fold(o.first_name or "").upper() in names:  # type: ignore[attr-defined]
         return True
     other_name = fold(o.name or f"{o.first_name} {o.last_name}")  # type: ignore[attr-defined]
     return bool(p.sort_name) and p.sort_name == other_name
@@ -117,9 +120,11 @@ def _blocking_ids(probes: Sequence[Probe]) -> set[int]:
     if phones:
         ids.update(Phone.objects.filter(number__in=phones).values_list("party_id", flat=True)[:MAX_BLOCK])
     births = {p.birth_date for p in probes if p.birth_date}
-    query = Q(sort_name__in=names) | Q(siren__in=sirens) | Q(birth_date__in=births)
+    forms = {n.title() for n in lasts} | lasts | {x for p in probes for x in (p.last_name, p.first_name) if x}
+    query = Q(sort_name__in=names) | Q(siren__in=sirens)
     if lasts:
-        query |= Q(last_name__in={n.title() for n in lasts} | {n for n in lasts} | {p.last_name for p in probes}) & places
+        # same last name (or the first name, swapped) and place; or a first name and the birth date
+        query |= (Q(last_name__in=forms) & places) | (Q(first_name__in=forms) & Q(birth_date__in=births))
     ids.update(Party.objects.filter(query).values_list("id", flat=True)[:MAX_BLOCK])
     return ids
 
