@@ -273,3 +273,16 @@ if not FIDELIA_SUPPRESSION_SALT:
             "FIDELIA_SUPPRESSION_SALT (or FIDELIA_SUPPRESSION_SALT_FILE) is required in production: "
             "it keys the suppression list and must never change")
     FIDELIA_SUPPRESSION_SALT = f"fidelia-suppression:{SECRET_KEY}"
+
+# BI feed: pseudonymous customer ids are HMAC-SHA256 of the party id keyed with this salt (or
+# FIDELIA_BI_SALT_FILE), stable across exports so a warehouse can join them. Production requires
+# its own value, for the same reason as the suppression salt.
+FIDELIA_BI_SALT = env_str("FIDELIA_BI_SALT")
+if not FIDELIA_BI_SALT:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "FIDELIA_BI_SALT (or FIDELIA_BI_SALT_FILE) is required in production: "
+            "it keys the BI feed's pseudonymous ids and must never change")
+    FIDELIA_BI_SALT = f"fidelia-bi:{SECRET_KEY}"
+# List exports with more rows than this run as background jobs (Celery in production).
+FIDELIA_EXPORT_INLINE_MAX = env_int("FIDELIA_EXPORT_INLINE_MAX", 5000)

@@ -25,7 +25,8 @@ def deploy_check(**env: str) -> subprocess.CompletedProcess:
 
 def test_production_settings_pass_the_deploy_check_with_zero_warnings():
     result = deploy_check(FIDELIA_PRODUCTION="1", FIDELIA_SECRET_KEY=secrets.token_urlsafe(50),
-                          FIDELIA_SUPPRESSION_SALT=secrets.token_urlsafe(32), FIDELIA_ALLOWED_HOSTS="crm.example.fr")
+                          FIDELIA_SUPPRESSION_SALT=secrets.token_urlsafe(32), FIDELIA_BI_SALT=secrets.token_urlsafe(32),
+                          FIDELIA_ALLOWED_HOSTS="crm.example.fr")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -38,6 +39,8 @@ def test_the_deploy_check_is_a_real_gate():
 def test_production_refuses_to_start_without_a_secret_or_with_debug():
     assert "FIDELIA_SECRET_KEY" in deploy_check(FIDELIA_PRODUCTION="1").stderr
     assert "FIDELIA_SUPPRESSION_SALT" in deploy_check(FIDELIA_PRODUCTION="1", FIDELIA_SECRET_KEY="x" * 60).stderr
+    assert "FIDELIA_BI_SALT" in deploy_check(FIDELIA_PRODUCTION="1", FIDELIA_SECRET_KEY="x" * 60,
+                                             FIDELIA_SUPPRESSION_SALT="y" * 32).stderr
     assert "FIDELIA_DEBUG" in deploy_check(FIDELIA_PRODUCTION="1", FIDELIA_DEBUG="1",
                                            FIDELIA_SECRET_KEY="x" * 60).stderr
 
