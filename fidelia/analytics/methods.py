@@ -168,7 +168,11 @@ def rfm_segment(r: int, f: int, m: int) -> str:
     return SEGMENT_MAP[(r, (f + m + 1) // 2)]
 
 
+# Lookup tables indexed by (R − 1, F − 1, M − 1): cells, segment names and segment numbers, so a
+# million customers are labelled by indexing instead of string operations.
+_CELL_TABLE = np.array([[[f"{r}-{f}-{m}" for m in range(1, 6)] for f in range(1, 6)] for r in range(1, 6)])
 _SEGMENT_TABLE = np.array([[[rfm_segment(r, f, m) for m in range(1, 6)] for f in range(1, 6)] for r in range(1, 6)])
+_SEGMENT_INDEX = np.vectorize(SEGMENTS.index)(_SEGMENT_TABLE)
 
 
 def rfm(recency_days: npt.ArrayLike, frequency: npt.ArrayLike, monetary: npt.ArrayLike, *,
@@ -180,16 +184,14 @@ def rfm(recency_days: npt.ArrayLike, frequency: npt.ArrayLike, monetary: npt.Arr
     r = quintile_scores(rec, higher_is_better=False, tie_rule=tie_rule)
     f = quintile_scores(freq, tie_rule=tie_rule)
     m = quintile_scores(mon, tie_rule=tie_rule)
-    cells = np.char.add(np.char.add(np.char.add(np.char.add(r.astype(str), "-"), f.astype(str)), "-"), m.astype(str)) \
-        if r.shape[0] else np.zeros(0, dtype="<U5")
-    segments = _SEGMENT_TABLE[r - 1, f - 1, m - 1] if r.shape[0] else np.zeros(0, dtype="<U18")
-    names, idx = np.unique(segments, return_inverse=True)
-    sums = np.bincount(idx.reshape(-1), weights=mon.astype(np.float64), minlength=names.shape[0])
-    counts = np.bincount(idx.reshape(-1), minlength=names.shape[0])
+    idx = (r - 1, f - 1, m - 1)
+    codes = _SEGMENT_INDEX[idx]
+    counts = np.bincount(codes, minlength=len(SEGMENTS))
+    sums = np.bincount(codes, weights=mon.astype(np.float64), minlength=len(SEGMENTS))
     return RfmResult(recency_days=rec, frequency=freq, monetary=mon, r_score=r, f_score=f, m_score=m,
-                     cells=cells, segments=segments,
-                     segment_counts={str(s): int(c) for s, c in zip(names, counts, strict=True)},
-                     segment_revenue={str(s): int(round(v)) for s, v in zip(names, sums, strict=True)})
+                     cells=_CELL_TABLE[idx], segments=_SEGMENT_TABLE[idx],
+                     segment_counts={s: int(c) for s, c in zip(SEGMENTS, counts, strict=True) if c},
+                     segment_revenue={s: int(round(v)) for s, v, c in zip(SEGMENTS, sums, counts, strict=True) if c})
 
 
 def distribution(values: npt.ArrayLike) -> dict[str, Any]:

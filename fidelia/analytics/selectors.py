@@ -85,7 +85,7 @@ def _vendor_sql() -> dict[str, str]:
 
 # PostgreSQL gets more memory for the two hash aggregates of a whole-base run than a page query
 # needs (the default 4 MB would spill a million customers to disk).
-ANALYTICS_WORK_MEM = "256MB"
+ANALYTICS_WORK_MEM = "1GB"
 
 
 def customer_rows(*, date_from: dt.date, date_to: dt.date, parties: QuerySet[Party] | None = None,
