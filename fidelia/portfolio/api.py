@@ -125,8 +125,9 @@ def customer(request: HttpRequest, party_id: int = PartyId) -> Any:
 def trajectory(request: HttpRequest, party_id: int = PartyId, grid: str = "", x: str = "potential",
                y: str = "performance") -> Any:
     user = _analytics_user(request)
-    return selectors.customer_trajectory(user=user, party_id=party_id, x=x, y=y,
+    path = selectors.customer_trajectory(user=user, party_id=party_id, x=x, y=y,
                                          grid=selectors.grid_get_for_user(user=user, key=grid))
+    return {**path, "points": [{"x": px, "y": py, "period": label} for px, py, label in path["points"]]}
 
 
 @router.put("/portfolio/customers/{party_id}/scores/{key}", response={200: ScoresOut, **errors(403, 404, 422)},

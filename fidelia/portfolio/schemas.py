@@ -120,10 +120,16 @@ class PotentialOut(Schema):
     tcc: float | None
 
 
+class TrajectoryPointOut(Schema):
+    period: str = Field(..., description="The month, YYYY-MM.")
+    x: float
+    y: float
+
+
 class TrajectoryOut(Schema):
     party_id: int
     name: str
-    points: list[tuple[float, float, str]]
+    points: list[TrajectoryPointOut]
 
 
 class CustomerPortfolioOut(Schema):

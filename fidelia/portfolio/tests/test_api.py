@@ -145,3 +145,10 @@ def test_customer_portfolio_for_the_360_page(personas, world):
     assert course["latest"]["strategy_label"] == "Loyalty" and len(course["path"]) == 1
     # the call centre reads the file but not the analytics
     assert customer_portfolio(personas.service, mine.pk)["grids"] == []
+
+
+def test_trajectory_api(personas, world):
+    grid, _family, mine, _other = world
+    body = api(personas.alice).get(f"/api/portfolio/customers/{mine.pk}/trajectory?grid={grid.code}").json()
+    assert body["name"] == mine.display_name
+    assert body["points"] == [{"period": "2026-06", "x": 5.0, "y": 5.0}]
