@@ -35,3 +35,10 @@ class RowAction(models.TextChoices):
     DUPLICATE = "duplicate", _("duplicate")
     SKIPPED = "skipped", _("skipped")
     ERROR = "error", _("error")
+
+
+# How the report of a finished import names what the dry run announced.
+DONE_LABELS = {
+    RowAction.CREATE: _("created"), RowAction.UPDATE: _("updated"), RowAction.UNCHANGED: _("unchanged"),
+    RowAction.DUPLICATE: _("duplicate"), RowAction.SKIPPED: _("skipped"), RowAction.ERROR: _("error"),
+}

@@ -11,7 +11,7 @@ from fidelia.accounts.models import User
 from fidelia.core.context import work_context
 from fidelia.core.errors import DomainError
 from fidelia.imports import services
-from fidelia.imports.enums import RowAction
+from fidelia.imports.enums import DONE_LABELS, RowAction
 from fidelia.imports.targets import TARGETS, ensure_registered
 
 
@@ -96,11 +96,11 @@ class Command(BaseCommand):
     def _execute(self, run_id: int, total: int, done: int = 0) -> Any:
         with tqdm(total=total, initial=done, unit="rows", desc="importing", disable=None, file=self.stderr._out) as bar:
             run = services.import_run_execute(run_id=run_id, progress=bar.update)
-        self._counts(f"Import #{run.pk}: {run.get_status_display()}", run.counts)
+        self._counts(f"Import #{run.pk}: {run.get_status_display()}", run.counts, done=True)
         return run
 
-    def _counts(self, title: str, counts: dict[str, int]) -> None:
-        parts = [f"{RowAction(k).label} {v:,}" for k, v in counts.items() if v]
+    def _counts(self, title: str, counts: dict[str, int], *, done: bool = False) -> None:
+        parts = [f"{DONE_LABELS[RowAction(k)] if done else RowAction(k).label} {v:,}" for k, v in counts.items() if v]
         self.stdout.write(f"{title}: " + (", ".join(parts) or "nothing"))
 
     def _report(self, run: Any, path: Path | None) -> None:
