@@ -102,13 +102,14 @@ def generate(customers: int, *, reuse: bool) -> None:
         c.execute("TRUNCATE portfolio_portfolioposition, portfolio_enteredscore, portfolio_purchasepotential, "
                   "portfolio_radarposition, sales_transaction, sales_contract, parties_party CASCADE")
         c.execute("DELETE FROM sales_product WHERE code LIKE 'PBENCH-%%'")
-        c.execute("DELETE FROM accounts_team WHERE name = 'Portfolio bench'")
         c.execute("INSERT INTO sales_productfamily (name, description) VALUES ('PBench', '') ON CONFLICT DO NOTHING")
         for code, kind in (("PBENCH-S", "strategic"), ("PBENCH-T", "tactical")):
             _insert(c, "sales_product", {"code": "%s", "name": "%s", "family_id": "id", "kind": "%s", "price": "10",
                                          "margin_rate": "0.2"},
                     "FROM sales_productfamily WHERE name = 'PBench'", [code, code, kind])
-        _insert(c, "accounts_team", {"name": "'Portfolio bench'"}, "", [])
+        c.execute("SELECT 1 FROM accounts_team WHERE name = 'Portfolio bench'")
+        if not c.fetchone():
+            _insert(c, "accounts_team", {"name": "'Portfolio bench'"}, "", [])
         _insert(c, "parties_party", {
             "kind": "'person'", "stage": "'customer'", "display_name": "'Client ' || g", "last_name": "'Client ' || g",
             "customer_since": "DATE %s - (random() * 4000)::int",
