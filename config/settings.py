@@ -192,6 +192,8 @@ CACHES = {
 }
 
 # Background jobs: Celery on Redis in production, run in-process in the embedded default.
+from celery.schedules import crontab  # noqa: E402
+
 CELERY_BROKER_URL = env_str("FIDELIA_CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = env_str("FIDELIA_CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -200,6 +202,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Nightly, in this order: analytics results, then the portfolio positions that read them.
+    "analytics-run": {"task": "fidelia.analytics.tasks.analytics_run_task", "schedule": crontab(hour=2, minute=30)},
+    "portfolio-run": {"task": "fidelia.portfolio.tasks.portfolio_run_task", "schedule": crontab(hour=3, minute=30)},
+    # Files created or changed since the last scan; a whole-base scan runs on Sunday nights.
+    "duplicates-scan-changed": {"task": "fidelia.dedup.tasks.duplicate_scan_task", "kwargs": {"scope": "changed"},
+                                "schedule": crontab(hour=4, minute=0, day_of_week="mon-sat")},
+    "duplicates-scan-full": {"task": "fidelia.dedup.tasks.duplicate_scan_task", "kwargs": {"scope": "full"},
+                             "schedule": crontab(hour=4, minute=0, day_of_week="sun")},
+    # New customers get their pseudonymous id in the BI views.
+    "bi-pseudonyms": {"task": "fidelia.bi.tasks.pseudonyms_refresh_task", "schedule": 3600.0},
     "contracts-refresh-status": {"task": "fidelia.sales.tasks.contracts_refresh_status_task", "schedule": 3600.0},
     # The retention register, once a day; FIDELIA_RETENTION_APPLY=0 makes it a dry run (counts only).
     "privacy-retention": {"task": "fidelia.privacy.tasks.retention_run_task", "schedule": 24 * 3600.0,
@@ -286,3 +298,5 @@ if not FIDELIA_BI_SALT:
     FIDELIA_BI_SALT = f"fidelia-bi:{SECRET_KEY}"
 # List exports with more rows than this run as background jobs (Celery in production).
 FIDELIA_EXPORT_INLINE_MAX = env_int("FIDELIA_EXPORT_INLINE_MAX", 5000)
+# PostgreSQL work_mem for the analytics aggregation query only (SET LOCAL): sorts stay in memory.
+FIDELIA_ANALYTICS_WORK_MEM = env_str("FIDELIA_ANALYTICS_WORK_MEM", "1GB")

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -143,7 +144,7 @@ def _rows_by_copy(query: str, params: list[Any], *, date_from: dt.date) -> Custo
     literal = psycopg.ClientCursor(raw).mogrify(query, params)
     buf = bytearray()
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL work_mem = '{ANALYTICS_WORK_MEM}'")
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [getattr(settings, "FIDELIA_ANALYTICS_WORK_MEM", ANALYTICS_WORK_MEM)])
         # On a busy server the parallel plan (partial aggregates merged by party and day) is slower
         # than one process hashing the rows; JIT compilation costs more than it saves here.
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")

@@ -175,6 +175,7 @@ class RetentionStart(models.TextChoices):
     EVENT_DATE = "event_date", _("date of the logged event")
     LISTED_ON = "listed_on", _("date of listing")
     REQUEST_CLOSED = "request_closed", _("closing of the request")
+    SNAPSHOT_MONTH = "snapshot_month", _("month of the snapshot")
 
 
 class RetentionAction(models.TextChoices):

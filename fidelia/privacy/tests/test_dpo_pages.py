@@ -194,7 +194,7 @@ def test_register_and_dashboard_queries_do_not_grow_with_the_requests(client, pe
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(reverse("privacy:request_list")).status_code == 200
     client.get(reverse("privacy:dashboard"))
-    with django_assert_max_num_queries(40) as dashboard:
+    with django_assert_max_num_queries(60) as dashboard:  # a few overdue counts per retention policy (14)
         client.get(reverse("privacy:dashboard"))
     for days in range(30):
         make_request(personas, days_ago=days)

@@ -76,6 +76,11 @@ def test_the_register_is_seeded_with_the_cnil_defaults(db):
         "security_logs": (12, "months", "delete", 6),
         "suppression_list": (36, "months", "delete", 36),
         "subject_requests": (60, "months", "delete", 12),
+        "import_files": (30, "days", "delete", None),
+        "export_files": (7, "days", "delete", None),
+        "duplicate_reviews": (12, "months", "delete", None),
+        "analytics_snapshots": (36, "months", "delete", None),
+        "portfolio_history": (36, "months", "delete", None),
     }
 
 
