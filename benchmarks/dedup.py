@@ -242,6 +242,7 @@ def whole_base(n: int, *, job_only: bool = False) -> dict[str, Any]:
     records = list(records_from_queryset(active_parties().order_by()))
     t_read = time.perf_counter() - t0
     print(f"  read from PostgreSQL            {t_read:7.1f} s")
+    t_match = 0.0
     for workers in () if job_only else (1, 2):
         stats = ScanStats()
         t0, c0 = time.perf_counter(), time.process_time()
