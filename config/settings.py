@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FIDELIA_VAR_DIR", str(BASE_DIR / "var")))
@@ -300,3 +300,9 @@ if not FIDELIA_BI_SALT:
 FIDELIA_EXPORT_INLINE_MAX = env_int("FIDELIA_EXPORT_INLINE_MAX", 5000)
 # PostgreSQL work_mem for the analytics aggregation query only (SET LOCAL): sorts stay in memory.
 FIDELIA_ANALYTICS_WORK_MEM = env_str("FIDELIA_ANALYTICS_WORK_MEM", "1GB")
+# Duplicate detection: minimum scores per kind and the processes sharing a whole-base scan.
+FIDELIA_DEDUP = {
+    "person": env_float("FIDELIA_DEDUP_PERSON_THRESHOLD", 0.6, low=0.0, high=1.0),
+    "organisation": env_float("FIDELIA_DEDUP_ORGANISATION_THRESHOLD", 0.6, low=0.0, high=1.0),
+    "workers": env_int("FIDELIA_DEDUP_WORKERS", 1),
+}

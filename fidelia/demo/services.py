@@ -8,6 +8,7 @@ sense that a second run adds N more customers after the existing ones and reuses
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import time
 from collections.abc import Callable
@@ -261,3 +262,21 @@ def demo_is_empty() -> bool:
     from fidelia.parties.models import Party
 
     return not Party.objects.exists()
+
+
+def demo_analyse(*, months: int = 6, today: dt.date | None = None) -> None:
+    """Fill the analytics and portfolio pages of a fresh demo: one run per month-end of the last
+    `months` months (so trajectories and migration tables have a history), then today's, and a
+    duplicate scan. The nightly jobs do the same on a real installation."""
+    from fidelia.analytics.services import analytics_run
+    from fidelia.dedup.services import duplicate_scan_request
+    from fidelia.portfolio.services import portfolio_run
+
+    today = today or timezone.localdate()
+    month_ends = [today.replace(day=1) - dt.timedelta(days=1)]
+    while len(month_ends) < months:
+        month_ends.append(month_ends[-1].replace(day=1) - dt.timedelta(days=1))
+    for day in [*reversed(month_ends), today]:
+        analytics_run(actor=None, reference_date=day, trigger="schedule")
+        portfolio_run(as_of=day)
+    duplicate_scan_request(actor=None)

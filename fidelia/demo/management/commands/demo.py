@@ -11,7 +11,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fidelia.accounts.models import User
 from fidelia.core.errors import ValidationFailed
 from fidelia.demo import reference as ref
-from fidelia.demo.services import DEMO_PASSWORD, demo_is_empty, seed_customers, seed_reference_data
+from fidelia.demo.services import (
+    DEMO_PASSWORD,
+    demo_analyse,
+    demo_is_empty,
+    seed_customers,
+    seed_reference_data,
+)
 
 
 class Command(BaseCommand):
@@ -60,6 +66,8 @@ class Command(BaseCommand):
             except ValidationFailed as exc:
                 raise CommandError(exc.message) from None
             self.stdout.write(f"  {report.total_rows:,} rows in {report.seconds:.1f} s.")
+            self.stdout.write("Analysing the portfolio (six months of history)…")
+            demo_analyse()
         else:
             seed_reference_data(
                 seed=options["seed"]
