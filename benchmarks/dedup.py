@@ -28,11 +28,12 @@ import datetime as dt
 import io
 import os
 import random
-import sys
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+
+from common import ensure_database, setup_django  # noqa: E402  (benchmarks/common.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 DUPLICATE_RATE = 0.10
@@ -53,28 +54,6 @@ def parse_args() -> argparse.Namespace:
     if urlparse(args.database_url).scheme not in {"postgres", "postgresql"}:
         parser.error("--database-url must be a postgres:// URL: the benchmark measures PostgreSQL")
     return args
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 # --- 1. FEBRL ------------------------------------------------------------------------------------

@@ -19,10 +19,11 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse
+
+from common import ensure_database, setup_django  # noqa: E402  (benchmarks/common.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST = ["Jean", "Marie", "Pierre", "Sophie", "Luc", "Élodie", "Nicolas", "Camille", "Julien", "Chloé", "Thomas",
@@ -47,27 +48,6 @@ def parse_args() -> argparse.Namespace:
     if urlparse(args.database_url).scheme not in {"postgres", "postgresql"}:
         parser.error("--database-url must be a postgres:// URL: the benchmark measures PostgreSQL")
     return args
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parts = urlparse(url)
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [parts.path.lstrip("/")]).fetchone():
-            conn.execute(f'CREATE DATABASE "{parts.path.lstrip("/")}"')
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 SYLLABLES = ["ber", "nard", "mo", "reau", "du", "pont", "gi", "rard", "le", "roy", "fa", "vre", "bou", "cher", "ro",

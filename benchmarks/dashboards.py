@@ -1,7 +1,7 @@
 """Benchmark of the analytics dashboards: full page time against the summary read alone.
 
-    .venv/bin/python benchmarks/h3.py --database-url sqlite:////tmp/h3-bench.sqlite3 --customers 2000
-    .venv/bin/python benchmarks/h3.py --database-url postgres://postgres@127.0.0.1:5432/fidelia_h3_bench --customers 50000
+    .venv/bin/python benchmarks/dashboards.py --database-url sqlite:////tmp/fidelia-bench-dashboards.sqlite3 --customers 2000
+    .venv/bin/python benchmarks/dashboards.py --database-url postgres://postgres@127.0.0.1:5432/fidelia_bench_dashboards --customers 50000
 
 Steps (one run, same database):
 1. migrate; if the database has no customer, `fidelia seed --customers N`; if it has no completed
@@ -31,7 +31,7 @@ TARGET_MS = 500.0
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", "sqlite:////tmp/h3-bench.sqlite3"))
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", "sqlite:////tmp/fidelia-bench-dashboards.sqlite3"))
     parser.add_argument("--customers", type=int, default=2000, help="customers to seed into an empty database")
     parser.add_argument("--repeat", type=int, default=7)
     return parser.parse_args()
