@@ -111,7 +111,7 @@ class AnalysisFilterForm(_FilterForm):
                                team_id=v["team"].pk if "team" in v else None,
                                owner_id=v["owner"].pk if "owner" in v else None,
                                family_id=v["family"].pk if "family" in v else None,
-                               abc_cutoffs=cutoffs)
+                               abc_cutoffs=cutoffs, tie_rule=v.get("ties", "midrank"))
 
     def tie_rule(self) -> str:
         return self.valid_values().get("ties", "midrank")

@@ -56,51 +56,18 @@ def _summary(request: HttpRequest, form: AnalysisFilterForm) -> dict[str, Any]:
     default view with the reason shown as a form error."""
     options = form.options()
     try:
+        if options.tie_rule != "midrank" and not (options.date_from or options.date_to):
+            # another tie rule alone rescores the period of the figures shown (the stored run's)
+            stored = selectors.analytics_summary(request.user)
+            if stored.get("reference_date"):
+                options = dataclasses.replace(
+                    options, reference_date=dt.date.fromisoformat(stored["reference_date"]),
+                    date_from=dt.date.fromisoformat(stored["date_from"]), date_to=dt.date.fromisoformat(stored["date_to"]))
         summary = selectors.analytics_summary(request.user, options=options)
-        rule = form.tie_rule()
-        if rule != "midrank":
-            # same period as the figures shown (the stored run's, unless the user chose one)
-            period = {"reference_date": options.reference_date or dt.date.fromisoformat(summary["reference_date"]),
-                      "date_from": options.date_from or dt.date.fromisoformat(summary["date_from"]),
-                      "date_to": options.date_to or dt.date.fromisoformat(summary["date_to"])}
-            rescored = _rescored_rfm(request.user, dataclasses.replace(options, **period), rule)
-            summary = {**summary, "rfm": rescored, "source": "live"}
     except DomainError as exc:
         form.add_error(None, exc.message)
         summary = selectors.analytics_summary(request.user)
     return summary
-
-
-def _rescored_rfm(user: Any, options: Any, rule: str) -> dict[str, Any]:
-    """RFM recomputed with another tie rule than the engine's mid-rank one (the user's choice).
-
-    Lower: a tie group takes the score of its worst position, ceil(5·(s+1)/n); upper: of its best,
-    ceil(5·(s+c)/n), with s the group's first sorted position and c its size.
-    """
-    result = selectors.analysis_for_user(user, options=options)
-    rfm = result.rfm
-    r, f, m = (_tie_scores(v, rule, higher_is_better=hib)
-               for v, hib in ((rfm.recency_days, False), (rfm.frequency, True), (rfm.monetary, True)))
-    segments = np.array([methods.rfm_segment(int(a), int(b), int(c)) for a, b, c in zip(r, f, m, strict=True)],
-                        dtype="<U20")
-    rows = result.rows
-    return methods.summarise_arrays(
-        party_ids=rows.party_ids, revenue=rows.revenue, classes=result.abc.classes, segments=segments, r=r, f=f, m=m,
-        frat_frequency=result.frat.frequency_days, frat_recency=result.frat.recency_days.astype(np.float64),
-        frat_amount=result.frat.amount_ratio, frat_strategic=result.frat.strategic_share,
-        cutoffs=result.abc.cutoffs)["rfm"]
-
-
-def _tie_scores(values: Any, rule: str, *, higher_is_better: bool) -> np.ndarray:
-    v = np.asarray(values, dtype=np.float64)
-    n = int(v.shape[0])
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    _uniq, inverse, counts = np.unique(v if higher_is_better else -v, return_inverse=True, return_counts=True)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    position = starts + 1 if rule == "lower" else starts + counts
-    scores = np.clip(-((-5 * position) // n), 1, 5)  # integer ceiling
-    return scores[inverse.reshape(-1)].astype(np.int64)
 
 
 def _page_context(request: HttpRequest, form: AnalysisFilterForm, summary: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from fidelia.analytics import views
+from fidelia.analytics import methods, views
 from fidelia.analytics.services import analytics_run
 from fidelia.analytics.tests.factories import REFERENCE, buy, customers_with_revenues
 from fidelia.core.testing import verified_login
@@ -208,10 +208,10 @@ def test_pareto_chart_data_of_the_course_exercise() -> None:
 def test_tie_rules_keep_equal_values_together() -> None:
     values = [1, 1, 1, 1, 2, 3, 4, 5, 6, 7]
     for rule in ("lower", "upper"):
-        scores = views._tie_scores(values, rule, higher_is_better=True)
+        scores = methods.quintile_scores(values, tie_rule=rule, higher_is_better=True)
         assert len(set(scores[:4])) == 1 and list(scores) == sorted(scores)
-    assert views._tie_scores(values, "lower", higher_is_better=True)[0] == 1
-    assert views._tie_scores(values, "upper", higher_is_better=True)[0] == 2
+    assert methods.quintile_scores(values, tie_rule="lower", higher_is_better=True)[0] == 1
+    assert methods.quintile_scores(values, tie_rule="upper", higher_is_better=True)[0] == 2
 
 
 def _ids(n: int):
