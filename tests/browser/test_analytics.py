@@ -13,7 +13,7 @@ import pytest
 from fidelia.analytics.services import analytics_run
 from fidelia.analytics.tests.factories import buy, customers_with_revenues
 from fidelia.core.testing import PASSWORD, make_personas
-from tests.browser.test_journey import SHOTS, page  # noqa: F401  (the browser fixture)
+from tests.browser.conftest import SHOTS
 
 pytestmark = pytest.mark.browser
 

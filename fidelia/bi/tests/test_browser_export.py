@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from fidelia.core.testing import PASSWORD
-from tests.browser.test_journey import page  # noqa: F401 (the browser fixture)
+from tests.browser.conftest import page  # noqa: F401 (the browser fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,7 @@ from fidelia.portfolio import services
 from fidelia.portfolio.models import ScoringGrid
 from fidelia.portfolio.tests.factories import buy, course_grid, enter, product
 from fidelia.sales import services as sales
-from tests.browser.test_journey import SHOTS, page  # noqa: F401  (the browser fixture)
+from tests.browser.conftest import SHOTS, page  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.browser
 
