@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from fidelia.accounts import policies
@@ -37,8 +37,8 @@ from fidelia.sales.models import ProductFamily
 
 GET_POST = require_http_methods(["GET", "POST"])
 EXPORT_FORMATS = {"csv", "xlsx"}
-QUADRANT_PLACES = (("tr", _lazy("Top right")), ("tl", _lazy("Top left")), ("br", _lazy("Bottom right")),
-                   ("bl", _lazy("Bottom left")))
+QUADRANT_PLACES = (("tr", gettext_lazy("Top right")), ("tl", gettext_lazy("Top left")), ("br", gettext_lazy("Bottom right")),
+                   ("bl", gettext_lazy("Bottom left")))
 
 
 def _period(raw: str | None, available: list[dt.date]) -> dt.date | None:

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fidelia.core.errors import DomainError
 from fidelia.sales.enums import ContractStatus, ProductKind, SalesChannel
@@ -154,7 +155,7 @@ class _FilterForm(forms.Form):
 
 
 class ProductFilterForm(_FilterForm):
-    ACTIVE_CHOICES = [("", _("All")), ("yes", _("On sale")), ("no", _("Not on sale"))]
+    ACTIVE_CHOICES = [("", pgettext_lazy("products on sale or not", "All")), ("yes", _("On sale")), ("no", _("Not on sale"))]
 
     family = forms.ModelChoiceField(label=_("Family"), queryset=ProductFamily.objects.all(), required=False,
                                     empty_label=_("All families"))
