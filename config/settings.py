@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -192,8 +193,6 @@ CACHES = {
 }
 
 # Background jobs: Celery on Redis in production, run in-process in the embedded default.
-from celery.schedules import crontab  # noqa: E402
-
 CELERY_BROKER_URL = env_str("FIDELIA_CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = env_str("FIDELIA_CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
