@@ -42,3 +42,16 @@ def test_an_organisation_outside_the_portfolio_is_refused(personas, client):
         "kind": "person", "stage": "prospect", "last_name": "Salarié", "organisation": theirs.pk})
     assert response.status_code == 200 and "organisation" in response.context["form"].errors
     assert not Party.objects.filter(last_name="Salarié").exists()
+
+
+def test_ids_in_options_and_links_are_never_formatted_as_numbers(personas, client):
+    # Numbers are shown with thousand separators ("12,345", "12 345"); ids in values and URLs must not be.
+    org = factories.organisation(owner=personas.alice, siren=SIRENS[0], legal_name="Boulangerie Martin")
+    Party.objects.filter(pk=org.pk).update(id=12345)
+    client.force_login(personas.alice)
+    for language in ("en", "fr"):
+        client.cookies["django_language"] = language
+        options = client.get(reverse("parties:organisation_options"), {"q": "boulangerie"}).content.decode()
+        assert 'value="12345" selected' in options
+        page = client.get(reverse("parties:detail", args=[12345])).content.decode()
+        assert "organisation=12345" in page and "party=12345" in page
