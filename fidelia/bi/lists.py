@@ -190,3 +190,13 @@ def list_export(*, user: User, name: str, filters: Filters) -> ListExport:
         raise ValidationFailed(_("“%(value)s” is not a list that can be exported.") % {"value": name},
                                fields={"list": [_("Choose one of: %(names)s.") % {"names": ", ".join(LISTS)}]})
     return build(user, filters)
+
+
+def filter_names(*, user: User, name: str) -> frozenset[str]:
+    """The filters list `name`'s page offers `user` (the command line refuses any other key)."""
+    forms: dict[str, Callable[[], Any]] = {
+        ExportList.PARTIES: lambda: PartyFilterForm(None, user=user),
+        ExportList.CONTRACTS: lambda: ContractFilterForm(None, products=sales_selectors.products_for_user(user)),
+        ExportList.TRANSACTIONS: lambda: TransactionFilterForm(None, products=sales_selectors.products_for_user(user)),
+    }
+    return frozenset(forms[name]().fields) if name in forms else frozenset()

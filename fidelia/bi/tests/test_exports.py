@@ -10,7 +10,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -184,6 +184,10 @@ def test_cli_export_with_filters(personas: Any, world: Any, tmp_path: Path) -> N
                  "-o", str(out), stdout=stdout, stderr=io.StringIO())
     assert pq.read_table(out).column("id").to_pylist() == [world["mine"][0].pk]
     assert "1 rows written" in stdout.getvalue()
+    # a filter the list page does not offer is refused, not silently ignored, and nothing is written
+    with pytest.raises(CommandError, match="'stag'.*no such filter"):
+        call_command("export", "parties", "--filter", "stag=customer", "--as", "alice", "-o", str(tmp_path / "typo.csv"))
+    assert not (tmp_path / "typo.csv").exists()
 
 
 def test_exports_page_shows_progress_and_polls_while_running(client: Any, personas: Any, world: Any,

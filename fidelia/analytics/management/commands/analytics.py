@@ -1,6 +1,7 @@
 """`fidelia analytics run|show`: recompute the stored analytics, or print the latest summary."""
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 from typing import Any
@@ -19,7 +20,7 @@ def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--reference-date: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from fidelia.accounts.models import User
 from fidelia.bi.enums import ExportFormat, ExportList
-from fidelia.bi.lists import list_export
+from fidelia.bi.lists import filter_names, list_export
 from fidelia.bi.services import export_job_create, export_job_file
 from fidelia.core.context import work_context
 from fidelia.core.errors import DomainError
@@ -39,6 +39,10 @@ class Command(BaseCommand):
             if not sep or not key.strip():
                 raise CommandError(f"--filter {item!r}: expected KEY=VALUE.")
             filters.setdefault(key.strip(), []).append(value)
+        unknown = sorted(set(filters) - filter_names(user=user, name=options["list"]))
+        if unknown:
+            allowed = ", ".join(sorted(filter_names(user=user, name=options["list"])))
+            raise CommandError(f"--filter {unknown[0]!r}: the {options['list']} list has no such filter (it has: {allowed}).")
         with work_context(channel="cli"):
             try:
                 path = self._export(user, options["list"], filters, options["fmt"], Path(options["output"]))
