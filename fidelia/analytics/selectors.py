@@ -93,8 +93,8 @@ def customer_rows(*, date_from: dt.date, date_to: dt.date, parties: QuerySet[Par
                   family_id: int | None = None) -> CustomerRows:
     """Per-customer aggregates of the live (not archived) transactions dated in [date_from, date_to].
 
-    One GROUP BY (party, day) then one GROUP BY party, in the database; on PostgreSQL the rows
-    stream out through COPY and are parsed by Arrow straight into arrays. `parties` narrows the
+    One GROUP BY (party, day) then one GROUP BY party: in SQL on SQLite; on PostgreSQL the lines
+    stream out through COPY, are parsed by Arrow and grouped the same way in NumPy (`rows_from_lines`). `parties` narrows the
     population (None: every party); `family_id` keeps only that product family's transactions.
     Refunds (negative amounts) count in revenue and margin, not as orders nor in the last order.
     """
@@ -126,15 +126,24 @@ def customer_rows(*, date_from: dt.date, date_to: dt.date, parties: QuerySet[Par
         GROUP BY d.party_id"""
     all_params = [date_from, ProductKind.STRATEGIC.value, *params]
     if connection.vendor == "postgresql":
-        return _rows_by_copy(query, all_params, date_from=date_from)
+        # Streaming the lines out and grouping them in NumPy is about 3x faster than the database's
+        # two hash aggregates on 10M lines (measured by benchmarks/analytics.py).
+        lines = f"""
+            SELECT t.party_id, (t.date - %s::date), round(t.amount * 100)::int8, round(t.margin * 100)::int8,
+                   (p.kind = %s)::int
+            FROM sales_transaction t JOIN sales_product p ON p.id = t.product_id
+            WHERE {" AND ".join(where)}"""
+        cols = _columns_by_copy(lines, all_params, count=5)
+        return rows_from_lines(*cols, date_from=date_from) if cols else CustomerRows.empty()
     with connection.cursor() as cursor:
         cursor.execute(query, all_params)
         fetched = cursor.fetchall()
     return rows_from_tuples(fetched, date_from=date_from)
 
 
-def _rows_by_copy(query: str, params: list[Any], *, date_from: dt.date) -> CustomerRows:
-    """Run the aggregate through COPY … TO STDOUT (CSV) and parse it with Arrow: no Python object per value."""
+def _columns_by_copy(query: str, params: list[Any], *, count: int) -> list[np.ndarray] | None:
+    """Run `query` through COPY … TO STDOUT (CSV) and parse it with Arrow into `count` int64 arrays
+    (NULL as 0): no Python object per value. None when it returns no row."""
     import psycopg
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -145,20 +154,49 @@ def _rows_by_copy(query: str, params: list[Any], *, date_from: dt.date) -> Custo
     buf = bytearray()
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('work_mem', %s, true)", [getattr(settings, "FIDELIA_ANALYTICS_WORK_MEM", ANALYTICS_WORK_MEM)])
-        # On a busy server the parallel plan (partial aggregates merged by party and day) is slower
-        # than one process hashing the rows; JIT compilation costs more than it saves here.
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute("SET LOCAL jit = off")
         with cursor.cursor.copy(f"COPY ({literal}) TO STDOUT (FORMAT csv)") as copy:
             for chunk in copy:
                 buf += chunk
     if not buf:
-        return CustomerRows.empty()
-    names = [f"c{i}" for i in range(9)]
+        return None
+    names = [f"c{i}" for i in range(count)]
     table = pacsv.read_csv(pa.py_buffer(bytes(buf)), read_options=pacsv.ReadOptions(column_names=names),
-                           convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.float64())))
-    cols = [np.rint(table.column(n).fill_null(0).to_numpy()).astype(np.int64) for n in names]
-    return _rows_from_columns(cols, date_from=date_from)
+                           convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.int64())))
+    return [table.column(n).fill_null(0).to_numpy() for n in names]
+
+
+def rows_from_lines(party: np.ndarray, day: np.ndarray, amount: np.ndarray, margin: np.ndarray,
+                    strategic: np.ndarray, *, date_from: dt.date) -> CustomerRows:
+    """The aggregate of `customer_rows`, computed from transaction lines (party id, day offset,
+    amount and margin in cents, 1 if the product is strategic): the same per (party, day) then per
+    party sums as the SQL, so both paths give identical rows (tested)."""
+    order = np.lexsort((day, party))
+    party, day, amount, margin, strategic = (a[order] for a in (party, day, amount, margin, strategic))
+    positive = np.where(amount > 0, amount, 0)
+    starts = _group_starts(party, day)
+    d_party, d_day = party[starts], day[starts]
+    d_net, d_mrg, d_pos = (np.add.reduceat(a, starts) for a in (amount, margin, positive))
+    d_strat = np.add.reduceat(np.where(strategic == 1, positive, 0), starts)
+    p = _group_starts(d_party)
+    has = d_pos > 0
+    big = np.iinfo(np.int64).max
+    first = np.minimum.reduceat(np.where(has, d_day, big), p)
+    last = np.maximum.reduceat(np.where(has, d_day, -1), p)
+    packed = np.maximum.reduceat(np.where(has, d_day * _PACK + d_pos, -1), p)
+    cols = [d_party[p], np.add.reduceat(d_net, p), np.add.reduceat(d_mrg, p),
+            np.add.reduceat(has.astype(np.int64), p), np.where(first == big, 0, first), np.maximum(last, 0),
+            np.maximum(packed, 0), np.add.reduceat(d_pos, p), np.add.reduceat(d_strat, p)]
+    return _rows_from_columns([c.astype(np.int64) for c in cols], date_from=date_from)
+
+
+def _group_starts(*keys: np.ndarray) -> np.ndarray:
+    """Indices where a run of equal (sorted) keys starts."""
+    change = np.zeros(keys[0].shape[0], dtype=bool)
+    change[:1] = True
+    for key in keys:
+        change[1:] |= key[1:] != key[:-1]
+    return np.flatnonzero(change)
 
 
 def rows_from_tuples(fetched: list[tuple[Any, ...]], *, date_from: dt.date) -> CustomerRows:
