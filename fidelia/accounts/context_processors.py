@@ -26,4 +26,12 @@ def rights(request: HttpRequest) -> dict[str, Any]:
         "can_review_duplicates": policies.can_review_duplicates(user),
         "can_export_lists": policies.can_export_lists(user),
         "can_read_bi_feed": policies.can_read_bi_feed(user),
+        "can_work_pipeline": policies.can_work_pipeline(user),
+        "can_view_sales_reports": policies.can_view_sales_reports(user),
+        "can_use_agenda": policies.can_use_agenda(user),
+        "can_use_actions": policies.can_use_actions(user),
+        "can_work_cases": policies.can_work_cases(user),
+        "can_read_knowledge": policies.can_read_knowledge(user),
+        "can_view_surveys": policies.can_view_surveys(user),
+        "can_view_campaigns": policies.can_view_campaigns(user),
     }

@@ -236,3 +236,131 @@ def can_export_lists(user: User) -> bool:
 def can_read_bi_feed(user: User) -> bool:
     """The BI feed (pseudonymous analytics tables for Metabase or a warehouse)."""
     return _active(user) and user.role in {Role.ADMIN, Role.ANALYST}
+
+
+def owned_read_filter(user: User, *, owner: str = "owner", team: str = "team") -> Q | None:
+    """A Q over any record carrying an owner and a team (leads, opportunities, appointments,
+    actions, cases...) following the portfolio rule of `party_read_filter`; None means nothing."""
+    base = party_read_filter(user)
+    if base is None:
+        return None
+    if user.role in READ_ALL_ROLES:
+        return Q()
+    mine = Q(**{f"{owner}_id": user.pk})
+    if user.role == Role.SALES_MANAGER and user.team_id:
+        return mine | Q(**{f"{team}_id": user.team_id})
+    if user.role == Role.SALES_REP and user.team_id and user.team and user.team.reps_read_team:
+        return mine | Q(**{f"{team}_id": user.team_id})
+    return mine
+
+
+# --- Sales force automation: leads, opportunities, pipeline, quotes, orders (issue 4) ---
+
+PIPELINE_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP})
+
+
+def can_work_pipeline(user: User) -> bool:
+    """Leads, opportunities and quotes are the sales force's; records follow `owned_read_filter`."""
+    return _active(user) and user.role in PIPELINE_ROLES
+
+
+def can_configure_pipeline(user: User) -> bool:
+    """Pipeline stages, their probabilities and the lost reasons."""
+    return _active(user) and user.role in {Role.ADMIN, Role.SALES_MANAGER}
+
+
+def can_view_sales_reports(user: User) -> bool:
+    """Forecast, win rate, cycle length and funnel: reps see their own figures, managers their team's,
+    analysts aggregates."""
+    return _active(user) and user.role in PIPELINE_ROLES | {Role.ANALYST}
+
+# --- end sales force automation ---
+
+
+# --- Agenda: appointments and shared calendars (issue 4) ---
+
+AGENDA_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP, Role.SERVICE_AGENT, Role.MARKETING})
+
+
+def can_use_agenda(user: User) -> bool:
+    """A personal calendar; others' calendars only through their delegations (read or read/write)."""
+    return _active(user) and user.role in AGENDA_ROLES
+
+# --- end agenda ---
+
+
+# --- Actions to take and their rules (issue 4) ---
+
+ACTION_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP, Role.SERVICE_AGENT})
+
+
+def can_use_actions(user: User) -> bool:
+    """The daily list of actions to take; a user sees the actions they own, a manager their team's."""
+    return _active(user) and user.role in ACTION_ROLES
+
+
+def can_manage_action_rules(user: User) -> bool:
+    """Action rules are data that managers write and edit."""
+    return _active(user) and user.role in {Role.ADMIN, Role.SALES_MANAGER}
+
+# --- end actions to take ---
+
+
+# --- Customer service: cases, SLAs, knowledge base (issue 5) ---
+
+SERVICE_ROLES = frozenset({Role.ADMIN, Role.SERVICE_AGENT, Role.SALES_MANAGER, Role.SALES_REP})
+
+
+def can_work_cases(user: User) -> bool:
+    """Requests and complaints: the call centre works every case; reps and managers see the cases of
+    the customers they read (through `party_read_filter`)."""
+    return _active(user) and user.role in SERVICE_ROLES
+
+
+def can_configure_service(user: User) -> bool:
+    """SLA policies, queues, categories, reply templates and macros."""
+    return _active(user) and user.role == Role.ADMIN
+
+
+def can_view_service_reports(user: User) -> bool:
+    return _active(user) and user.role in {Role.ADMIN, Role.SERVICE_AGENT, Role.SALES_MANAGER, Role.ANALYST}
+
+
+def can_read_knowledge(user: User) -> bool:
+    """Internal articles are for every member of staff; public ones for everyone."""
+    return _active(user)
+
+
+def can_edit_knowledge(user: User) -> bool:
+    return _active(user) and user.role in {Role.ADMIN, Role.SERVICE_AGENT}
+
+# --- end customer service ---
+
+
+# --- Satisfaction surveys (issue 5) ---
+
+def can_manage_surveys(user: User) -> bool:
+    """Writing and sending CSAT, NPS and custom surveys."""
+    return _active(user) and user.role in {Role.ADMIN, Role.MARKETING, Role.SERVICE_AGENT}
+
+
+def can_view_surveys(user: User) -> bool:
+    """Survey results: analysts see aggregates only (`can_read_parties` decides on names)."""
+    return _active(user) and user.role in {Role.ADMIN, Role.MARKETING, Role.SERVICE_AGENT, Role.SALES_MANAGER,
+                                           Role.ANALYST}
+
+# --- end satisfaction surveys ---
+
+
+# --- Marketing: segments and campaigns (issue 8) ---
+
+def can_run_campaigns(user: User) -> bool:
+    """Building segments and campaigns, sending them."""
+    return _active(user) and user.role in {Role.ADMIN, Role.MARKETING}
+
+
+def can_view_campaigns(user: User) -> bool:
+    """Campaign results and KPIs."""
+    return _active(user) and user.role in {Role.ADMIN, Role.MARKETING, Role.SALES_MANAGER, Role.ANALYST}
+
+# --- end marketing ---

@@ -1,0 +1,1 @@
+"""The daily list of actions to take and the rules that propose them."""

@@ -1,0 +1,1 @@
+"""Appointments, shared calendars and iCalendar feeds."""

@@ -1,0 +1,1 @@
+"""Articles (questions and answers, product sheets, procedures) and their search."""

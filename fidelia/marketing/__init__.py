@@ -1,0 +1,1 @@
+"""Segments, campaigns, channels, contact pressure, control groups and campaign KPIs."""

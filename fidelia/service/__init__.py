@@ -1,0 +1,1 @@
+"""Requests and complaints, SLAs, inbound and outbound e-mail, the agent workspace."""

@@ -1,0 +1,1 @@
+"""CSAT, NPS and custom surveys sent through tokenised public links."""
