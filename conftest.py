@@ -63,3 +63,15 @@ def fresh_local_cache() -> None:
     backend = caches["default"]
     if isinstance(backend, LocMemCache):
         backend.clear()
+
+
+@pytest.fixture
+def mail_server(settings):
+    """A real SMTP server on loopback; Django's SMTP backend delivers to it during the test.
+    `mail_server.messages` lists what arrived (`.message` parses one, `.rcpt_tos` its envelope)."""
+    from fidelia.core.mailserver import MailServer
+
+    with MailServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        yield server
