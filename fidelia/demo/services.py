@@ -280,3 +280,22 @@ def demo_analyse(*, months: int = 6, today: dt.date | None = None) -> None:
         analytics_run(actor=None, reference_date=day, trigger="schedule")
         portfolio_run(as_of=day)
     duplicate_scan_request(actor=None)
+    demo_enrich(today=today)
+
+
+# Apps that add their own demo data, in dependency order: each `fidelia.<app>.demo.seed_demo(today=)`
+# runs once on a fresh demo, after the customers and their analytics exist (actions come last:
+# their rules read what the others seeded).
+DEMO_APPS = ("sales", "agenda", "service", "knowledge", "surveys", "marketing", "clv", "attrition", "actions")
+
+
+def demo_enrich(*, today: dt.date) -> None:
+    """Leads, opportunities, appointments, cases, articles, surveys, campaigns, value and risk
+    scores and the actions to take of the demo, each from its own app's `demo.py`."""
+    import importlib
+    import importlib.util
+
+    for app in DEMO_APPS:
+        if importlib.util.find_spec(f"fidelia.{app}.demo") is None:
+            continue
+        importlib.import_module(f"fidelia.{app}.demo").seed_demo(today=today)
