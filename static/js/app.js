@@ -4,7 +4,18 @@ import { bindTabs } from "./tabs.js";
 import { bindTypeahead } from "./typeahead.js";
 import { bindDismiss } from "./dismiss.js";
 import { bindKeepHash } from "./keephash.js";
-import { bindChart } from "./chart.js";
+import { bindChart, registerChartKinds } from "./chart.js";
+import { bindKanban } from "./kanban.js";
+import { kinds as salesCharts } from "./charts/sales.js";
+import { kinds as agendaCharts } from "./charts/agenda.js";
+import { kinds as actionsCharts } from "./charts/actions.js";
+import { kinds as serviceCharts } from "./charts/service.js";
+import { kinds as surveysCharts } from "./charts/surveys.js";
+import { kinds as marketingCharts } from "./charts/marketing.js";
+import { kinds as clvCharts } from "./charts/clv.js";
+import { kinds as attritionCharts } from "./charts/attrition.js";
+
+for (const extra of [salesCharts, agendaCharts, actionsCharts, serviceCharts, surveysCharts, marketingCharts, clvCharts, attritionCharts]) registerChartKinds(extra);
 
 const modules = [
   ["[data-tabs]", bindTabs],
@@ -12,6 +23,7 @@ const modules = [
   ["[data-dismissible]", bindDismiss],
   ["[data-keep-hash]", bindKeepHash],
   ["[data-chart]", bindChart],
+  ["[data-kanban]", bindKanban],
 ];
 
 function bindAll(root) {

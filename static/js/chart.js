@@ -288,6 +288,17 @@ function toolbox(echarts, chart, option, element) {
   };
 }
 
+// Apps add their own chart kinds from static/js/charts/<app>.js (see app.js); the helpers above
+// are exported for them so every chart formats money, numbers and percentages the same way.
+export function registerChartKinds(extra) {
+  for (const [name, build] of Object.entries(extra)) {
+    if (kinds[name]) throw new Error(`chart kind ${name} is already defined`);
+    kinds[name] = build;
+  }
+}
+
+export { money, number, percent, PALETTE, escapeHtml };
+
 export function bindChart(element) {
   const source = document.getElementById(element.dataset.chartSource);
   const build = kinds[element.dataset.chart];
