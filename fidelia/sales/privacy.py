@@ -1,4 +1,4 @@
-"""Contracts and transactions, for the privacy registry and the retention register.
+"""Contracts, transactions, leads, opportunities and quotes, for the privacy registry and the retention register.
 
 They carry no identity of their own (only the link to the party, which erasure anonymises) and
 are kept under legal duties — contracts as proof for 5 years after they end, invoices and
@@ -18,8 +18,8 @@ from fidelia.parties.enums import Stage
 from fidelia.parties.models import Party
 from fidelia.privacy.registry import PrivacyHooks, RetentionOutcome, register, register_retention
 from fidelia.privacy.services import subjects_erase_past_policy
-from fidelia.sales.enums import ContractStatus
-from fidelia.sales.models import Contract, Transaction
+from fidelia.sales.enums import ContractStatus, LeadStatus
+from fidelia.sales.models import Contract, Lead, Opportunity, Quote, Transaction
 
 # A date before any relationship, so that a missing date never wins a GREATEST().
 _NEVER = dt.date(1900, 1, 1)
@@ -37,6 +37,16 @@ def export(party_id: int) -> dict[str, list[dict[str, Any]]]:
             "archived_at")),
         "transactions": _plain(Transaction.objects.filter(party_id=party_id).values(
             "date", "product__name", "quantity", "amount", "channel", "archived_at")),
+        "leads": _plain(Lead.objects.filter(party_id=party_id).values(
+            "first_name", "last_name", "company", "email", "phone", "city", "source", "source_detail",
+            "status", "message", "consent_granted", "consent_wording", "consent_at", "created_at",
+            "converted_at")),
+        "opportunities": _plain(Opportunity.objects.filter(party_id=party_id).values(
+            "name", "stage__name", "amount", "probability", "expected_close", "next_step", "next_step_on",
+            "lost_reason__label", "closed_on", "created_at")),
+        "quotes": _plain(Quote.objects.filter(party_id=party_id).values(
+            "number", "status", "issued_on", "valid_until", "total_excl_tax", "total_tax", "total_incl_tax",
+            "notes")),
     }
 
 
@@ -46,8 +56,27 @@ def erase(party_id: int) -> int:
     Returns how many rows were newly archived.
     """
     now = timezone.now()
-    return (Contract.objects.filter(party_id=party_id, archived_at__isnull=True).update(archived_at=now)
+    # The converted lead held the person's identity and message: blanked, the row stays as a statistic.
+    blanked = Lead.objects.filter(party_id=party_id).update(**_LEAD_BLANK, party=None)
+    # Opportunities and quotes follow the party: free text is blanked, amounts stay for the pipeline figures.
+    blanked += Opportunity.objects.filter(party_id=party_id).update(next_step="", lost_note="")
+    blanked += Quote.objects.filter(party_id=party_id).update(notes="")
+    return blanked + (Contract.objects.filter(party_id=party_id, archived_at__isnull=True).update(archived_at=now)
             + Transaction.objects.filter(party_id=party_id, archived_at__isnull=True).update(archived_at=now))
+
+
+_LEAD_BLANK = {"first_name": "", "last_name": "", "company": "", "email": "", "phone": "", "city": "",
+               "message": "", "consent_proof": {}, "source_detail": ""}
+
+
+def leads_to_delete(policy: Any, *, now: dt.datetime, apply: bool) -> RetentionOutcome:
+    """Leads never converted whose last contact (or creation, without one) is before the cutoff."""
+    cutoff = policy.cutoff(now)
+    rows = (Lead.objects.filter(party__isnull=True).exclude(status=LeadStatus.CONVERTED)
+            .filter(Q(last_contact_at__lt=cutoff) | Q(last_contact_at__isnull=True, created_at__lt=cutoff)))
+    matched = rows.count()
+    acted = rows.delete()[0] if apply and matched else 0
+    return RetentionOutcome(policy.key, matched, acted)
 
 
 # --- Retention policies -----------------------------------------------------------------------------
@@ -119,3 +148,4 @@ def register_hooks() -> None:
     register_retention("contract_archive", contracts_to_archive)
     register_retention("contracts", contracts_to_delete)
     register_retention("transactions", transactions_to_delete)
+    register_retention("sales_leads", leads_to_delete)
