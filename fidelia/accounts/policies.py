@@ -326,6 +326,22 @@ def can_view_service_reports(user: User) -> bool:
     return _active(user) and user.role in {Role.ADMIN, Role.SERVICE_AGENT, Role.SALES_MANAGER, Role.ANALYST}
 
 
+def case_read_filter(user: User) -> Q | None:
+    """A Q over service cases `user` may read; None means nothing. The call centre and administrators
+    read every case (unknown senders included); managers and reps the cases of the customers they
+    read under the portfolio rule, plus the cases they own."""
+    if not can_work_cases(user):
+        return None
+    if user.role in {Role.ADMIN, Role.SERVICE_AGENT}:
+        return Q()
+    mine = Q(owner_id=user.pk) | Q(party__owner_id=user.pk)
+    if user.role == Role.SALES_MANAGER and user.team_id:
+        return mine | Q(party__team_id=user.team_id)
+    if user.role == Role.SALES_REP and user.team_id and user.team and user.team.reps_read_team:
+        return mine | Q(party__team_id=user.team_id)
+    return mine
+
+
 def can_read_knowledge(user: User) -> bool:
     """Internal articles are for every member of staff; public ones for everyone."""
     return _active(user)
