@@ -274,6 +274,33 @@ def can_view_sales_reports(user: User) -> bool:
     analysts aggregates."""
     return _active(user) and user.role in PIPELINE_ROLES | {Role.ANALYST}
 
+
+def pipeline_read_filter(user: User) -> Q | None:
+    """A Q over opportunities and quotes (owner/team) the user may read; None means nothing."""
+    if not can_work_pipeline(user):
+        return None
+    return owned_read_filter(user)
+
+
+def lead_read_filter(user: User) -> Q | None:
+    """Leads follow `owned_read_filter`; unassigned leads (web form) are also seen by managers, who assign them."""
+    base = pipeline_read_filter(user)
+    if base is None:
+        return None
+    if user.role == Role.SALES_MANAGER:
+        return base | Q(owner__isnull=True, team__isnull=True) | Q(owner__isnull=True, team_id=user.team_id)
+    return base
+
+
+def sales_report_filter(user: User) -> Q | None:
+    """Opportunities counted in the sales reports: analysts see aggregates over everyone, the others
+    the opportunities they may read."""
+    if not can_view_sales_reports(user):
+        return None
+    if user.role == Role.ANALYST:
+        return Q()
+    return owned_read_filter(user)
+
 # --- end sales force automation ---
 
 
@@ -285,6 +312,24 @@ AGENDA_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP, Role.S
 def can_use_agenda(user: User) -> bool:
     """A personal calendar; others' calendars only through their delegations (read or read/write)."""
     return _active(user) and user.role in AGENDA_ROLES
+
+
+def agenda_read_all(user: User) -> bool:
+    """Administrators read every calendar (support); everyone else goes through the rules below."""
+    return can_use_agenda(user) and user.role == Role.ADMIN
+
+
+def agenda_reads_team_calendars(user: User) -> bool:
+    """Sales managers read (not write) the calendars of their team, to organise cover."""
+    return can_use_agenda(user) and user.role == Role.SALES_MANAGER and bool(user.team_id)
+
+
+def agenda_may_write_calendar(user: User, *, owner_id: int, delegated_write: bool) -> bool:
+    """Booking in a calendar: one's own, one shared with write rights, or any for an administrator.
+    A read delegation or a manager's team view never allows writing."""
+    if not can_use_agenda(user):
+        return False
+    return owner_id == user.pk or delegated_write or user.role == Role.ADMIN
 
 # --- end agenda ---
 
@@ -301,6 +346,24 @@ def can_use_actions(user: User) -> bool:
 
 def can_manage_action_rules(user: User) -> bool:
     """Action rules are data that managers write and edit."""
+    return _active(user) and user.role in {Role.ADMIN, Role.SALES_MANAGER}
+
+
+def action_read_filter(user: User) -> Q | None:
+    """Actions a user sees: their own; a manager also their team's; administrators all. Service
+    agents only their own (they may be assigned follow-ups). None means nothing."""
+    if not can_use_actions(user):
+        return None
+    if user.role == Role.ADMIN:
+        return Q()
+    mine = Q(owner_id=user.pk)
+    if user.role == Role.SALES_MANAGER and user.team_id:
+        return mine | Q(team_id=user.team_id)
+    return mine
+
+
+def can_view_action_stats(user: User) -> bool:
+    """Completion rates per rep and per rule: managers (their team) and administrators."""
     return _active(user) and user.role in {Role.ADMIN, Role.SALES_MANAGER}
 
 # --- end actions to take ---

@@ -6,3 +6,10 @@ class ActionsConfig(AppConfig):
     name = "fidelia.actions"
     label = "actions"
     verbose_name = _("Actions to take")
+
+    def ready(self) -> None:
+        from fidelia.actions.core_facts import register_core_facts
+        from fidelia.actions.privacy import register_hooks
+
+        register_core_facts()
+        register_hooks()

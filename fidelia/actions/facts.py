@@ -23,6 +23,13 @@ class Fact:
     expression: Callable[[], Expression | F]  # built lazily: models are ready when it is called
     choices: Callable[[], list[tuple[str, Any]]] | None = None  # for "choice" facts
     help: str | Promise = ""
+    # Multi-valued facts (a household's children, active contracts, life events): a queryset of the
+    # related rows correlated with OuterRef("pk") and the name of the value field; a clause then
+    # compiles to Exists(rows matching it) ("any child", "any active contract").
+    related: Callable[[], tuple[Any, str]] | None = None
+    # Facts that are not plain values (age from a birth date): build the Q of a clause themselves,
+    # from (operator, value, as_of date); None uses the generic compiler.
+    compiler: Callable[[str, Any, Any], Any] | None = None
 
     def annotation(self) -> Expression | F:
         return self.expression()
@@ -35,7 +42,7 @@ FACT_TYPES = frozenset({"number", "boolean", "date", "text", "choice"})
 def register_fact(fact: Fact) -> None:
     if fact.type not in FACT_TYPES:
         raise ValueError(f"fact {fact.key}: unknown type {fact.type!r}")
-    if fact.key in _FACTS and _FACTS[fact.key] != fact:
+    if fact.key in _FACTS and _FACTS[fact.key] is not fact and _FACTS[fact.key].label != fact.label:
         raise ValueError(f"fact {fact.key} is already registered")
     _FACTS[fact.key] = fact
 
