@@ -43,6 +43,8 @@ ORGANISATION_FIELDS = ("legal_name", "siren", "siret", "vat_number", "sector", "
 # Rows of these apps are computed from the file (scores, positions, pseudonyms): they stay with the
 # merged-away file and are recomputed for the survivor by their own jobs.
 DERIVED_APPS = frozenset({"analytics", "portfolio", "bi", "dedup"})
+# Single models of other apps that are computed the same way (one row per customer, refitted nightly).
+DERIVED_MODELS = frozenset({"clv.customervalue", "attrition.attritionrisk"})
 # Tables that name a party by a plain integer (no foreign key); the audit log is never rewritten.
 INTEGER_REFERENCES = (("core", "activityevent"), ("privacy", "subjectrequest"), ("imports", "importedrecord"))
 PRIMARY_FLAG_MODELS = ("parties.email", "parties.phone", "parties.address")
@@ -210,7 +212,7 @@ def _relations() -> list[Any]:
         model = rel.related_model
         if model is Party and rel.field.name == "merged_into":
             continue  # earlier merges into the loser keep pointing at it: undo follows them
-        if model._meta.app_label in DERIVED_APPS:
+        if model._meta.app_label in DERIVED_APPS or model._meta.label_lower in DERIVED_MODELS:
             continue
         rels.append(rel)
     return rels
