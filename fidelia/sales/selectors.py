@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,8 +15,18 @@ from fidelia.accounts import policies
 from fidelia.accounts.models import User
 from fidelia.parties.models import Party
 from fidelia.parties.selectors import parties_for_user
-from fidelia.sales.enums import ContractStatus, ProductKind
-from fidelia.sales.models import Contract, Product, ProductFamily, Transaction
+from fidelia.sales.enums import ContractStatus, ProductKind, StageOutcome
+from fidelia.sales.models import (
+    Contract,
+    Lead,
+    Opportunity,
+    OpportunityStageChange,
+    PipelineStage,
+    Product,
+    ProductFamily,
+    Quote,
+    Transaction,
+)
 
 
 def products_for_user(user: User) -> QuerySet[Product]:
@@ -285,3 +296,255 @@ def contracts_visible(qs: QuerySet[Contract], *, user: User) -> QuerySet[Contrac
     if policies.can_manage_retention(user):
         return qs
     return qs.filter(archived_at__isnull=True)
+
+
+# --- Sales force automation: leads, opportunities, pipeline board, quotes, reports -------------------
+
+BOARD_COLUMN_LIMIT = 50  # cards drawn per column; the totals always cover every opportunity of the column
+CLOSED_DAYS = 90         # won/lost columns show deals closed this many days back unless a period is chosen
+
+
+def leads_for_user(user: User) -> QuerySet[Lead]:
+    rule = policies.lead_read_filter(user)
+    if rule is None:
+        return Lead.objects.none()
+    return Lead.objects.filter(rule).select_related("owner", "team", "interest", "party")
+
+
+def lead_get_for_user(*, user: User, pk: Any) -> Lead:
+    """The lead if the user may read it; Http404 otherwise."""
+    lead = leads_for_user(user).filter(pk=_pk(pk)).first() if _pk(pk) else None
+    if lead is None:
+        raise Http404
+    return lead
+
+
+@dataclass(frozen=True)
+class LeadFilters:
+    status: str = ""
+    source: str = ""
+    owner: int | None = None
+    q: str = ""
+
+
+def lead_list(*, user: User, filters: LeadFilters) -> QuerySet[Lead]:
+    qs = leads_for_user(user)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.source:
+        qs = qs.filter(source=filters.source)
+    if filters.owner:
+        qs = qs.filter(owner_id=filters.owner)
+    if filters.q:
+        q = filters.q.strip()
+        qs = qs.filter(Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(company__icontains=q)
+                       | Q(email__icontains=q))
+    return qs.order_by("-created_at", "-id")
+
+
+def opportunities_for_user(user: User) -> QuerySet[Opportunity]:
+    rule = policies.pipeline_read_filter(user)
+    if rule is None:
+        return Opportunity.objects.none()
+    return Opportunity.objects.filter(rule).select_related("party", "owner", "team", "stage", "lost_reason")
+
+
+def opportunity_get_for_user(*, user: User, pk: Any) -> Opportunity:
+    """The opportunity if the user may read it; Http404 otherwise."""
+    opportunity = opportunities_for_user(user).filter(pk=_pk(pk)).first() if _pk(pk) else None
+    if opportunity is None:
+        raise Http404
+    return opportunity
+
+
+@dataclass(frozen=True)
+class PipelineFilters:
+    owner: int | None = None
+    team: int | None = None
+    date_from: dt.date | None = None  # expected close (open deals) or close date (won/lost)
+    date_to: dt.date | None = None
+    stage: int | None = None
+    q: str = ""
+
+
+def _period(qs: QuerySet[Opportunity], filters: PipelineFilters, *, today: dt.date) -> QuerySet[Opportunity]:
+    open_q = Q(stage__outcome=StageOutcome.OPEN)
+    closed_q = ~open_q
+    if filters.date_from:
+        open_q &= Q(expected_close__gte=filters.date_from)
+        closed_q &= Q(closed_on__gte=filters.date_from)
+    else:
+        closed_q &= Q(closed_on__gte=today - dt.timedelta(days=CLOSED_DAYS))
+    if filters.date_to:
+        open_q &= Q(expected_close__lte=filters.date_to)
+        closed_q &= Q(closed_on__lte=filters.date_to)
+    return qs.filter(open_q | closed_q)
+
+
+def opportunity_list(*, user: User, filters: PipelineFilters) -> QuerySet[Opportunity]:
+    qs = opportunities_for_user(user)
+    if filters.owner:
+        qs = qs.filter(owner_id=filters.owner)
+    if filters.team:
+        qs = qs.filter(team_id=filters.team)
+    if filters.stage:
+        qs = qs.filter(stage_id=filters.stage)
+    if filters.date_from:
+        qs = qs.filter(expected_close__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(expected_close__lte=filters.date_to)
+    if filters.q:
+        qs = qs.filter(Q(name__icontains=filters.q.strip()) | Q(party__display_name__icontains=filters.q.strip()))
+    return qs.order_by("expected_close", "id")
+
+
+@dataclass
+class BoardColumn:
+    stage: PipelineStage
+    count: int = 0
+    amount: Decimal = Decimal(0)
+    weighted: Decimal = Decimal(0)
+    cards: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.cards)
+
+
+@dataclass(frozen=True)
+class Board:
+    columns: list[BoardColumn]
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
+CARD_FIELDS = ("id", "version", "name", "amount", "probability", "expected_close", "next_step", "next_step_on",
+               "stage_id", "party_id", "party__display_name", "owner__first_name", "owner__last_name")
+
+
+def pipeline_board(*, user: User, filters: PipelineFilters, today: dt.date | None = None,
+                   limit: int = BOARD_COLUMN_LIMIT) -> Board:
+    """The kanban: one column per active stage with its totals (count, amount, weighted amount) over all
+    the visible opportunities of the filters, and its first `limit` cards by expected close.
+
+    Queries: the stages, one aggregate grouped by stage, and one windowed query for the cards
+    (ROW_NUMBER per stage) — a constant number whatever the size of the pipeline.
+    """
+    day = today or timezone.localdate()
+    stages = list(PipelineStage.objects.filter(is_active=True).order_by("position", "id"))
+    columns = {s.pk: BoardColumn(stage=s) for s in stages}
+    qs = _period(opportunity_list(user=user, filters=PipelineFilters(
+        owner=filters.owner, team=filters.team, stage=filters.stage, q=filters.q)), filters, today=day)
+    qs = qs.filter(stage__in=stages).order_by()
+    for row in qs.values("stage_id").annotate(n=Count("id"), amount=Sum("amount"),
+                                               weighted=Sum(F("amount") * F("probability"))):
+        column = columns[row["stage_id"]]
+        column.count, column.amount = row["n"], row["amount"] or Decimal(0)
+        column.weighted = (Decimal(row["weighted"] or 0) / 100).quantize(Decimal("0.01"))
+    rank = Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("expected_close").asc(), F("id").asc()])
+    cards = qs.annotate(rank=rank).values(*CARD_FIELDS, "rank")
+    for card in _first_ranks(cards, limit):
+        card["weighted"] = (card["amount"] * card["probability"] / Decimal(100)).quantize(Decimal("0.01"))
+        card["owner_name"] = f"{card['owner__first_name']} {card['owner__last_name']}".strip()
+        columns[card["stage_id"]].cards.append(card)
+    ordered = [columns[s.pk] for s in stages]
+    return Board(columns=ordered, count=sum(c.count for c in ordered), amount=sum((c.amount for c in ordered), Decimal(0)),
+                 weighted=sum((c.weighted for c in ordered), Decimal(0)))
+
+
+def _first_ranks(cards: QuerySet[Any], limit: int) -> list[dict[str, Any]]:
+    """Rows whose window rank is within `limit` (filtering on a window needs Django ≥ 4.2: done in SQL)."""
+    return sorted(cards.filter(rank__lte=limit), key=lambda c: (c["stage_id"], c["rank"]))
+
+
+def opportunity_history(*, opportunity: Opportunity) -> list[OpportunityStageChange]:
+    return list(opportunity.stage_changes.select_related("from_stage", "to_stage", "changed_by").order_by("changed_at", "id"))
+
+
+def quotes_for_user(user: User) -> QuerySet[Quote]:
+    rule = policies.pipeline_read_filter(user)
+    if rule is None:
+        return Quote.objects.none()
+    return Quote.objects.filter(rule).select_related("party", "owner", "opportunity")
+
+
+def quote_get_for_user(*, user: User, pk: Any) -> Quote:
+    """The quote if the user may read it; Http404 otherwise."""
+    quote = quotes_for_user(user).filter(pk=_pk(pk)).first() if _pk(pk) else None
+    if quote is None:
+        raise Http404
+    return quote
+
+
+@dataclass(frozen=True)
+class QuoteFilters:
+    status: str = ""
+    party: int | None = None
+    q: str = ""
+
+
+def quote_list(*, user: User, filters: QuoteFilters) -> QuerySet[Quote]:
+    qs = quotes_for_user(user)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.party:
+        qs = qs.filter(party_id=filters.party)
+    if filters.q:
+        qs = qs.filter(Q(number__icontains=filters.q.strip()) | Q(party__display_name__icontains=filters.q.strip()))
+    return qs.order_by("-issued_on", "-id")
+
+
+def party_sales_panel(*, user: User, party: Party) -> dict[str, Any]:
+    """The customer file's panel: the party's opportunities and quotes the user may read (two queries)."""
+    return {
+        "opportunities": list(opportunities_for_user(user).filter(party=party).order_by("-created_at")[:20]),
+        "quotes": list(quotes_for_user(user).filter(party=party).order_by("-issued_on", "-id")[:20]),
+    }
+
+
+# --- reports (fetch here, compute in fidelia.sales.reports) ---
+
+
+def _report_base(user: User, *, owner: int | None = None, team: int | None = None) -> QuerySet[Opportunity]:
+    rule = policies.sales_report_filter(user)
+    if rule is None:
+        return Opportunity.objects.none()
+    qs = Opportunity.objects.filter(rule)
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    if team:
+        qs = qs.filter(team_id=team)
+    return qs.order_by()
+
+
+def forecast_rows(*, user: User, date_from: dt.date, date_to: dt.date, owner: int | None = None,
+                  team: int | None = None) -> list[dict[str, Any]]:
+    """Open opportunities closing in the period: (month, owner) → count, amount, Σ amount × probability."""
+    return list(_report_base(user, owner=owner, team=team)
+                .filter(stage__outcome=StageOutcome.OPEN, expected_close__gte=date_from, expected_close__lte=date_to)
+                .annotate(month=TruncMonth("expected_close"))
+                .values("month", "owner_id", "owner__first_name", "owner__last_name")
+                .annotate(n=Count("id"), amount=Sum("amount"), weighted=Sum(F("amount") * F("probability"))))
+
+
+def closed_rows(*, user: User, date_from: dt.date, date_to: dt.date, owner: int | None = None,
+                team: int | None = None) -> list[dict[str, Any]]:
+    """Deals closed in the period, one row each: outcome, owner, amount, new business, opened and closed dates."""
+    return list(_report_base(user, owner=owner, team=team)
+                .filter(closed_on__gte=date_from, closed_on__lte=date_to)
+                .exclude(stage__outcome=StageOutcome.OPEN)
+                .values("stage__outcome", "owner_id", "owner__first_name", "owner__last_name", "amount",
+                        "is_new_business", "created_at", "closed_on"))
+
+
+def funnel_rows(*, user: User, date_from: dt.date, date_to: dt.date, owner: int | None = None,
+                team: int | None = None) -> tuple[list[PipelineStage], list[int]]:
+    """For deals opened in the period: the stages, and for each deal the furthest non-lost stage position reached."""
+    stages = list(PipelineStage.objects.exclude(outcome=StageOutcome.LOST).filter(is_active=True).order_by("position"))
+    opened = _report_base(user, owner=owner, team=team).filter(created_at__date__gte=date_from,
+                                                               created_at__date__lte=date_to)
+    reached = (OpportunityStageChange.objects.filter(opportunity__in=opened.values("pk"))
+               .exclude(to_stage__outcome=StageOutcome.LOST).order_by()
+               .values("opportunity_id").annotate(furthest=Max("to_stage__position")))
+    return stages, [row["furthest"] for row in reached]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +20,23 @@ from fidelia.core.errors import StaleVersion, ValidationFailed
 from fidelia.parties.fields import FieldForbidden, field_rights
 from fidelia.parties.models import Party
 from fidelia.parties.services import party_promote_to_customer
-from fidelia.sales.enums import ContractStatus
-from fidelia.sales.models import Contract, Product, ProductFamily, Transaction
+from fidelia.sales.enums import ContractStatus, LeadSource, LeadStatus, QuoteStatus, StageOutcome
+from fidelia.sales.models import (
+    Contract,
+    Lead,
+    LostReason,
+    Opportunity,
+    OpportunityLine,
+    OpportunityStageChange,
+    Order,
+    PipelineStage,
+    Product,
+    ProductFamily,
+    Quote,
+    QuoteLine,
+    Transaction,
+)
+from fidelia.sales.pricing import LineInput, QuoteTotals, quote_totals
 
 CENT = Decimal("0.01")
 PRODUCT_FIELDS = ("code", "name", "family", "kind", "price", "margin_rate", "is_active", "description")
@@ -182,3 +199,466 @@ def contracts_refresh_status(*, today: dt.date | None = None) -> int:
     return Contract.objects.filter(status=ContractStatus.ACTIVE, end_date__lt=day).update(
         status=ContractStatus.ENDED, version=F("version") + 1, updated_at=timezone.now()
     )
+
+
+# --- Sales force automation: leads, opportunities, quotes, orders ------------------------------------
+
+LEAD_FIELDS = ("first_name", "last_name", "company", "email", "phone", "city", "source", "source_detail",
+               "status", "interest", "estimated_amount", "message", "owner", "team", "last_contact_at",
+               "disqualified_reason")
+OPPORTUNITY_FIELDS = ("name", "owner", "team", "amount", "probability", "expected_close", "next_step",
+                      "next_step_on")
+
+
+def _require_pipeline(actor: User | None) -> None:
+    if actor is not None and not policies.can_work_pipeline(actor):
+        raise ValidationFailed(_("You may not work on the sales pipeline."))
+
+
+def _stale(what: str) -> StaleVersion:
+    return StaleVersion(_("This %(what)s was changed by someone else meanwhile. Reload and try again.")
+                        % {"what": what})
+
+
+def _owner_team(actor: User | None, owner: User | None, team: Any) -> tuple[User | None, Any]:
+    """Who owns a new record: the given owner, else the acting rep; the team follows the owner."""
+    owner = owner or (actor if actor is not None and actor.role in {"sales_rep", "sales_manager"} else None)
+    return owner, team or (owner.team if owner is not None else None)
+
+
+def _check_lead(values: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    if not any(str(values.get(k) or "").strip() for k in ("last_name", "company", "email", "phone")):
+        errors["last_name"] = [_("Give at least a name, a company, an e-mail or a phone number.")]
+    if values.get("source") not in LeadSource.values:
+        errors["source"] = [_("Choose a source from the list.")]
+    if values.get("status") not in LeadStatus.values:
+        errors["status"] = [_("Choose a qualification status from the list.")]
+    amount = values.get("estimated_amount")
+    if amount is not None and Decimal(amount) < 0:
+        errors["estimated_amount"] = [_("The amount cannot be negative.")]
+    if values.get("status") == LeadStatus.CONVERTED and not values.get("party"):
+        errors["status"] = [_("A lead becomes converted only through the conversion.")]
+    if errors:
+        raise ValidationFailed(_("Some fields are not valid."), fields=errors)
+
+
+@transaction.atomic
+def lead_create(*, actor: User | None, source: str, owner: User | None = None, team: Any = None,
+                **values: Any) -> Lead:
+    """Record a lead; `actor=None` is the public web form or an import. Owner defaults to the acting rep."""
+    _require_pipeline(actor)
+    unknown = set(values) - set(LEAD_FIELDS) - {"consent_granted", "consent_wording", "consent_at", "consent_proof"}
+    if unknown:
+        raise ValidationFailed(_("Unknown fields."), fields={f: [_("Unknown field.")] for f in sorted(unknown)})
+    owner, team = _owner_team(actor, owner, team)
+    data = {"status": LeadStatus.NEW, **values, "source": source, "owner": owner, "team": team}
+    for key in ("first_name", "last_name", "company", "email", "phone", "city"):
+        data[key] = str(data.get(key) or "").strip()
+    _check_lead(data)
+    lead = Lead.objects.create(**data)
+    events.record(actor=actor, action="lead.created", obj=lead, party_id=None, changes={"source": source})
+    return lead
+
+
+@transaction.atomic
+def lead_update(*, lead: Lead, actor: User, version: int, **changes: Any) -> Lead:
+    """Change a lead's fields (qualification, owner...); a converted lead is read-only."""
+    _require_pipeline(actor)
+    if lead.status == LeadStatus.CONVERTED:
+        raise ValidationFailed(_("A converted lead cannot be changed: work on the customer file."))
+    unknown = set(changes) - set(LEAD_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("Unknown fields."), fields={f: [_("Unknown field.")] for f in sorted(unknown)})
+    values = {**{k: getattr(lead, k) for k in LEAD_FIELDS}, **changes}
+    _check_lead(values)
+    diff = events.diff(lead, values)
+    if not Lead.objects.filter(pk=lead.pk, version=version).update(
+        **values, version=F("version") + 1, updated_at=timezone.now()
+    ):
+        raise _stale(_("lead"))
+    lead.refresh_from_db()
+    events.record(actor=actor, action="lead.updated", obj=lead, party_id=None, changes=diff)
+    return lead
+
+
+def _lead_party_fields(lead: Lead) -> dict[str, Any]:
+    if lead.company and not lead.last_name:
+        return {"kind": "organisation", "legal_name": lead.company}
+    return {"kind": "person", "first_name": lead.first_name, "last_name": lead.last_name or lead.company}
+
+
+@transaction.atomic
+def lead_convert(*, lead: Lead, actor: User, version: int, attach_to: Party | None = None,
+                 allow_duplicate: bool = False, opportunity_name: str = "", amount: Decimal | None = None,
+                 expected_close: dt.date | None = None) -> Opportunity:
+    """Turn a lead into a party (new, or `attach_to` an existing one) and an opened opportunity, in one
+    transaction. Without `attach_to`, the duplicate check of the party form runs first: PossibleDuplicate
+    (409, with the candidates) unless `allow_duplicate`. Consent given on the lead becomes a consent
+    record of the party, with its wording and date. Returns the opportunity (its party is the file)."""
+    from fidelia.parties.enums import Channel, ConsentPurpose, ConsentSource
+    from fidelia.parties.services import consent_record, party_create
+
+    _require_pipeline(actor)
+    if lead.status in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED):
+        raise ValidationFailed(_("Only a new, contacted or qualified lead can be converted."))
+    if not Lead.objects.filter(pk=lead.pk, version=version).update(
+        status=LeadStatus.CONVERTED, version=F("version") + 1, updated_at=timezone.now()
+    ):
+        raise _stale(_("lead"))
+    if attach_to is None:
+        # A rep's new party is theirs by rule (party_create); others hand it to the lead's owner.
+        ownership = {} if actor.role == "sales_rep" else {"owner": lead.owner or actor}
+        party = party_create(actor=actor, email=lead.email, phone=lead.phone, allow_duplicate=allow_duplicate,
+                             stage="prospect", **ownership, **_lead_party_fields(lead))
+    else:
+        party = attach_to
+    if lead.consent_granted and lead.email:
+        consent_record(party=party, actor=actor, channel=Channel.EMAIL, purpose=ConsentPurpose.PROSPECTING,
+                       granted=True, source=ConsentSource.WEB_FORM if lead.source == LeadSource.WEB_FORM else ConsentSource.API,
+                       wording=lead.consent_wording, recorded_at=lead.consent_at or lead.created_at)
+    opportunity = opportunity_create(
+        party=party, actor=actor, owner=lead.owner or actor,
+        name=opportunity_name.strip() or (lead.interest.name if lead.interest else _("Lead: %(name)s") % {"name": str(lead)}),
+        amount=amount if amount is not None else (lead.estimated_amount or Decimal(0)),
+        expected_close=expected_close or timezone.localdate() + dt.timedelta(days=60), lead=lead,
+        products=[(lead.interest, 1)] if lead.interest else [],
+    )
+    Lead.objects.filter(pk=lead.pk).update(party=party, converted_at=timezone.now())
+    lead.refresh_from_db()
+    events.record(actor=actor, action="lead.converted", obj=lead, party_id=party.pk,
+                  changes={"opportunity": opportunity.pk, "attached": attach_to is not None})
+    return opportunity
+
+
+# --- opportunities ---
+
+
+def default_stage() -> PipelineStage:
+    stage = PipelineStage.objects.filter(is_active=True, outcome=StageOutcome.OPEN).order_by("position", "id").first()
+    if stage is None:
+        raise ValidationFailed(_("No open pipeline stage is configured."))
+    return stage
+
+
+def _check_opportunity(values: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    if not str(values.get("name") or "").strip():
+        errors["name"] = [_("The title is required.")]
+    if values.get("amount") is None or Decimal(values["amount"]) < 0:
+        errors["amount"] = [_("The amount cannot be negative.")]
+    probability = values.get("probability")
+    if probability is None or not (0 <= int(probability) <= 100):
+        errors["probability"] = [_("The probability is a percentage between 0 and 100.")]
+    if values.get("expected_close") is None:
+        errors["expected_close"] = [_("The expected close date is required.")]
+    if values.get("next_step_on") and not str(values.get("next_step") or "").strip():
+        errors["next_step"] = [_("Say what the next step is.")]
+    if errors:
+        raise ValidationFailed(_("Some fields are not valid."), fields=errors)
+
+
+@transaction.atomic
+def opportunity_create(*, party: Party, actor: User | None, name: str, amount: Decimal, expected_close: dt.date,
+                       stage: PipelineStage | None = None, owner: User | None = None, team: Any = None,
+                       probability: int | None = None, next_step: str = "", next_step_on: dt.date | None = None,
+                       lead: Lead | None = None, products: Iterable[tuple[Product, int]] = (),
+                       opened_at: dt.datetime | None = None) -> Opportunity:
+    """Open an opportunity on `party` at `stage` (the first open stage by default), with its first history row.
+
+    The probability defaults to the stage's; `products` become lines priced from the catalogue.
+    """
+    _require_pipeline(actor)
+    stage = stage or default_stage()
+    owner, team = _owner_team(actor, owner or party.owner, team)
+    values = {"name": name.strip(), "amount": amount, "probability": stage.probability if probability is None else probability,
+              "expected_close": expected_close, "next_step": next_step.strip(), "next_step_on": next_step_on}
+    _check_opportunity(values)
+    opportunity = Opportunity.objects.create(
+        party=party, stage=stage, owner=owner, team=team, lead=lead,
+        is_new_business=party.stage != "customer", **values,
+        closed_on=timezone.localdate() if stage.outcome != StageOutcome.OPEN else None,
+    )
+    OpportunityLine.objects.bulk_create([
+        OpportunityLine(opportunity=opportunity, product=product, quantity=max(1, int(quantity)), unit_price=product.price)
+        for product, quantity in products
+    ])
+    OpportunityStageChange.objects.create(opportunity=opportunity, from_stage=None, to_stage=stage,
+                                          changed_at=opened_at or timezone.now(), changed_by=actor if getattr(actor, "pk", None) else None,
+                                          amount=opportunity.amount)
+    if opened_at is not None:
+        Opportunity.objects.filter(pk=opportunity.pk).update(created_at=opened_at)
+    events.record(actor=actor, action="opportunity.created", obj=opportunity, party_id=party.pk,
+                  changes={"stage": stage.code, "amount": str(opportunity.amount)})
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_update(*, opportunity: Opportunity, actor: User, version: int, **changes: Any) -> Opportunity:
+    """Change amount, probability, dates, next step or owner; the stage moves only by `opportunity_move_stage`."""
+    _require_pipeline(actor)
+    unknown = set(changes) - set(OPPORTUNITY_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("Unknown fields."), fields={f: [_("Unknown field.")] for f in sorted(unknown)})
+    values = {**{k: getattr(opportunity, k) for k in OPPORTUNITY_FIELDS}, **changes}
+    if "owner" in changes and changes["owner"] is not None and "team" not in changes:
+        values["team"] = changes["owner"].team
+    _check_opportunity(values)
+    diff = events.diff(opportunity, values)
+    if not Opportunity.objects.filter(pk=opportunity.pk, version=version).update(
+        **values, version=F("version") + 1, updated_at=timezone.now()
+    ):
+        raise _stale(_("opportunity"))
+    opportunity.refresh_from_db()
+    events.record(actor=actor, action="opportunity.updated", obj=opportunity, party_id=opportunity.party_id, changes=diff)
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_move_stage(*, opportunity: Opportunity, stage: PipelineStage, actor: User | None, version: int,
+                           lost_reason: LostReason | None = None, lost_note: str = "",
+                           at: dt.datetime | None = None) -> Opportunity:
+    """Move the opportunity to `stage`, refusing a stale `version` (StaleVersion: nothing written).
+
+    The probability becomes the stage's; a won or lost stage closes the deal (closed_on), a lost one
+    needs a lost reason; moving back to an open stage reopens it. Writes one stage-history row.
+    """
+    _require_pipeline(actor)
+    if not stage.is_active:
+        raise ValidationFailed(_("This stage is no longer in use."), fields={"stage": [_("This stage is no longer in use.")]})
+    if stage.outcome == StageOutcome.LOST and lost_reason is None:
+        message = _("Say why the opportunity was lost.")
+        raise ValidationFailed(message, fields={"lost_reason": [message]})
+    when = at or timezone.now()
+    previous = opportunity.stage_id
+    closed = stage.outcome != StageOutcome.OPEN
+    if not Opportunity.objects.filter(pk=opportunity.pk, version=version).update(
+        stage=stage, probability=stage.probability, version=F("version") + 1, updated_at=timezone.now(),
+        closed_on=when.date() if closed else None,
+        lost_reason=lost_reason if stage.outcome == StageOutcome.LOST else None,
+        lost_note=lost_note.strip()[:300] if stage.outcome == StageOutcome.LOST else "",
+    ):
+        raise _stale(_("opportunity"))
+    opportunity.refresh_from_db()
+    if previous != stage.pk:
+        OpportunityStageChange.objects.create(opportunity=opportunity, from_stage_id=previous, to_stage=stage,
+                                              changed_at=when, changed_by=actor if getattr(actor, "pk", None) else None,
+                                              amount=opportunity.amount)
+    events.record(actor=actor, action="opportunity.stage_moved", obj=opportunity, party_id=opportunity.party_id,
+                  changes={"stage": [previous, stage.pk]})
+    return opportunity
+
+
+# --- quotes and orders ---
+
+
+@dataclass(frozen=True)
+class QuoteLineInput:
+    product: Product
+    quantity: int = 1
+    discount_rate: Decimal = Decimal(0)
+    vat_rate: Decimal = Decimal(20)
+    unit_price: Decimal | None = None  # None: the catalogue price
+    label: str = ""
+
+
+def _priced(lines: Sequence[QuoteLineInput]) -> tuple[list[QuoteLine], QuoteTotals]:
+    """QuoteLine rows (unsaved) and the totals; field errors name the line (`lines.2.discount_rate`)."""
+    errors: dict[str, list[str]] = {}
+    if not lines:
+        errors["lines"] = [_("A quote needs at least one line.")]
+    rows: list[QuoteLine] = []
+    inputs: list[LineInput] = []
+    for i, line in enumerate(lines):
+        price = line.product.price if line.unit_price is None else Decimal(line.unit_price)
+        if line.quantity < 1 or line.quantity > 1_000_000:
+            errors[f"lines.{i}.quantity"] = [_("The quantity must be between 1 and 1,000,000.")]
+        if not (0 <= Decimal(line.discount_rate) <= 100):
+            errors[f"lines.{i}.discount_rate"] = [_("The discount is a percentage between 0 and 100.")]
+        if not (0 <= Decimal(line.vat_rate) <= 100):
+            errors[f"lines.{i}.vat_rate"] = [_("The VAT rate is a percentage between 0 and 100.")]
+        if price < 0:
+            errors[f"lines.{i}.unit_price"] = [_("The price cannot be negative.")]
+        rows.append(QuoteLine(product=line.product, label=(line.label or line.product.name)[:200], quantity=line.quantity,
+                              unit_price=price, discount_rate=line.discount_rate, vat_rate=line.vat_rate, position=i))
+        inputs.append(LineInput(quantity=line.quantity, unit_price=price, discount_rate=Decimal(line.discount_rate),
+                                vat_rate=Decimal(line.vat_rate)))
+    if errors:
+        raise ValidationFailed(_("Some lines are not valid."), fields=errors)
+    totals = quote_totals(inputs)
+    if totals.incl_tax >= Decimal("1e12"):
+        raise ValidationFailed(_("The quote total is too large."), fields={"lines": [_("The quote total is too large.")]})
+    return rows, totals
+
+
+def _check_validity(issued_on: dt.date, valid_until: dt.date | None) -> None:
+    if valid_until is None or valid_until < issued_on:
+        message = _("The validity date must be on or after the issue date.")
+        raise ValidationFailed(message, fields={"valid_until": [message]})
+
+
+def _quote_number(issued_on: dt.date) -> str:
+    return f"DV-{issued_on:%Y}-{secrets.token_hex(4).upper()}"
+
+
+@transaction.atomic
+def quote_create(*, party: Party, actor: User | None, lines: Sequence[QuoteLineInput], valid_until: dt.date | None = None,
+                 opportunity: Opportunity | None = None, notes: str = "", issued_on: dt.date | None = None) -> Quote:
+    """A draft quote for `party` (optionally on one of its opportunities), totals computed by `quote_totals`."""
+    _require_pipeline(actor)
+    issued = issued_on or timezone.localdate()
+    valid_until = valid_until or issued + dt.timedelta(days=30)
+    _check_validity(issued, valid_until)
+    if opportunity is not None and opportunity.party_id != party.pk:
+        message = _("The opportunity belongs to another customer.")
+        raise ValidationFailed(message, fields={"opportunity": [message]})
+    rows, totals = _priced(lines)
+    owner, team = _owner_team(actor, opportunity.owner if opportunity else party.owner, None)
+    quote = Quote.objects.create(number=_quote_number(issued), party=party, opportunity=opportunity, owner=owner,
+                                 team=team, issued_on=issued, valid_until=valid_until, notes=notes.strip(),
+                                 total_excl_tax=totals.excl_tax, total_tax=totals.tax, total_incl_tax=totals.incl_tax)
+    for row in rows:
+        row.quote = quote
+    QuoteLine.objects.bulk_create(rows)
+    events.record(actor=actor, action="quote.created", obj=quote, party_id=party.pk,
+                  changes={"total_incl_tax": str(totals.incl_tax)})
+    return quote
+
+
+def _bump_quote(quote: Quote, version: int, **values: Any) -> None:
+    if not Quote.objects.filter(pk=quote.pk, version=version).update(
+        **values, version=F("version") + 1, updated_at=timezone.now()
+    ):
+        raise _stale(_("quote"))
+    quote.refresh_from_db()
+
+
+@transaction.atomic
+def quote_update(*, quote: Quote, actor: User, version: int, lines: Sequence[QuoteLineInput] | None = None,
+                 valid_until: dt.date | None = None, notes: str | None = None) -> Quote:
+    """Edit a draft quote (lines replaced as a whole); a sent or decided quote is refused, so is a stale version."""
+    _require_pipeline(actor)
+    if quote.status != QuoteStatus.DRAFT:
+        raise ValidationFailed(_("Only a draft quote can be edited; this one is %(status)s.")
+                               % {"status": quote.get_status_display()})
+    values: dict[str, Any] = {}
+    if valid_until is not None:
+        _check_validity(quote.issued_on, valid_until)
+        values["valid_until"] = valid_until
+    if notes is not None:
+        values["notes"] = notes.strip()
+    rows: list[QuoteLine] = []
+    if lines is not None:
+        rows, totals = _priced(lines)
+        values.update(total_excl_tax=totals.excl_tax, total_tax=totals.tax, total_incl_tax=totals.incl_tax)
+    _bump_quote(quote, version, **values)
+    if lines is not None:
+        quote.lines.all().delete()
+        for row in rows:
+            row.quote = quote
+        QuoteLine.objects.bulk_create(rows)
+    events.record(actor=actor, action="quote.updated", obj=quote, party_id=quote.party_id,
+                  changes={k: str(v) for k, v in values.items()})
+    return quote
+
+
+def _party_email(party: Party) -> str:
+    row = party.emails.order_by("-is_primary", "id").first()
+    return row.address if row else ""
+
+
+@transaction.atomic
+def quote_send(*, quote: Quote, actor: User, version: int, to: str = "") -> Quote:
+    """E-mail the quote as a PDF to the customer (`to`, else the primary e-mail), log it in the timeline and
+    mark it sent. The message leaves only when the transaction commits; a failure of the SMTP server
+    after that is logged, not raised (the quote stays sent and can be sent again)."""
+    from fidelia.interactions.enums import Direction, InteractionChannel
+    from fidelia.interactions.services import interaction_log
+    from fidelia.sales.documents import quote_email, quote_pdf
+
+    _require_pipeline(actor)
+    if quote.status not in (QuoteStatus.DRAFT, QuoteStatus.SENT):
+        raise ValidationFailed(_("A decided or expired quote cannot be sent."))
+    if quote.valid_until < timezone.localdate():
+        raise ValidationFailed(_("This quote has expired: extend its validity before sending it."))
+    address = (to or _party_email(quote.party)).strip()
+    if not address:
+        message = _("The customer has no e-mail address: add one to the customer file.")
+        raise ValidationFailed(message, fields={"to": [message]})
+    _bump_quote(quote, version, status=QuoteStatus.SENT, sent_at=timezone.now())
+    message = quote_email(quote, to=address, pdf=quote_pdf(quote))
+    interaction_log(party=quote.party, actor=actor, channel=InteractionChannel.EMAIL, direction=Direction.OUTBOUND,
+                    subject=_("Quote %(number)s sent") % {"number": quote.number},
+                    report=_("Total incl. VAT %(total)s €, valid until %(date)s.") % {
+                        "total": quote.total_incl_tax, "date": quote.valid_until.isoformat()})
+    events.record(actor=actor, action="quote.sent", obj=quote, party_id=quote.party_id, changes={"to": address})
+    transaction.on_commit(lambda: _deliver(message))
+    return quote
+
+
+def _deliver(message: Any) -> None:
+    import logging
+
+    try:
+        message.send()
+    except OSError:
+        logging.getLogger(__name__).exception("quote e-mail not delivered")
+
+
+@transaction.atomic
+def quote_refuse(*, quote: Quote, actor: User, version: int) -> Quote:
+    _require_pipeline(actor)
+    if quote.status not in (QuoteStatus.DRAFT, QuoteStatus.SENT):
+        raise ValidationFailed(_("This quote is already decided."))
+    _bump_quote(quote, version, status=QuoteStatus.REFUSED, decided_at=timezone.now())
+    events.record(actor=actor, action="quote.refused", obj=quote, party_id=quote.party_id)
+    return quote
+
+
+@transaction.atomic
+def quote_accept(*, quote: Quote, actor: User | None, version: int, on: dt.date | None = None) -> Order:
+    """The customer accepts: an Order is created with one contract (product held) and one transaction per
+    line, through `contract_create` and `transaction_record`; the opportunity moves to the won stage.
+    Refused when the quote is stale, decided, or past its validity date."""
+    from fidelia.sales.enums import SalesChannel
+
+    _require_pipeline(actor)
+    day = on or timezone.localdate()
+    if quote.status not in (QuoteStatus.DRAFT, QuoteStatus.SENT):
+        raise ValidationFailed(_("This quote is already decided."))
+    if quote.valid_until < day:
+        raise ValidationFailed(_("This quote expired on %(date)s: issue a new one.") % {"date": quote.valid_until})
+    _bump_quote(quote, version, status=QuoteStatus.ACCEPTED, decided_at=timezone.now())
+    order = Order.objects.create(number=quote.number.replace("DV-", "BC-", 1), quote=quote, party=quote.party,
+                                 ordered_on=day, total_excl_tax=quote.total_excl_tax, total_incl_tax=quote.total_incl_tax,
+                                 created_by=actor if getattr(actor, "pk", None) else None)
+    recorder = actor if actor is not None and field_rights(actor).transactions else None
+    lines = list(quote.lines.select_related("product"))
+    amounts = quote_totals([LineInput(quantity=ln.quantity, unit_price=ln.unit_price, discount_rate=ln.discount_rate,
+                                      vat_rate=ln.vat_rate) for ln in lines]).lines
+    contracts, rows = [], []
+    for line, amount in zip(lines, amounts, strict=True):
+        contracts.append(contract_create(party=quote.party, actor=actor, product=line.product, start_date=day,
+                                         annual_amount=amount.net, renewal_date=day.replace(year=day.year + 1)
+                                         if not (day.month == 2 and day.day == 29) else day + dt.timedelta(days=365)))
+        if amount.net > 0:
+            rows.append(transaction_record(party=quote.party, actor=recorder, product=line.product, date=day,
+                                           amount=amount.net, channel=SalesChannel.SALES_FORCE, quantity=line.quantity))
+    order.contracts.set(contracts)
+    order.transactions.set(rows)
+    if quote.opportunity_id:
+        won = PipelineStage.objects.filter(outcome=StageOutcome.WON, is_active=True).order_by("position").first()
+        opportunity = Opportunity.objects.get(pk=quote.opportunity_id)
+        if won is not None and opportunity.stage_id != won.pk:
+            Opportunity.objects.filter(pk=opportunity.pk).update(amount=quote.total_excl_tax)
+            opportunity_move_stage(opportunity=opportunity, stage=won, actor=actor, version=opportunity.version)
+    events.record(actor=actor, action="quote.accepted", obj=quote, party_id=quote.party_id,
+                  changes={"order": order.number, "contracts": len(contracts)})
+    return order
+
+
+def quotes_expire(*, today: dt.date | None = None) -> int:
+    """Draft and sent quotes past their validity become expired; returns how many."""
+    day = today or timezone.localdate()
+    return Quote.objects.filter(status__in=[QuoteStatus.DRAFT, QuoteStatus.SENT], valid_until__lt=day).update(
+        status=QuoteStatus.EXPIRED, version=F("version") + 1, updated_at=timezone.now())
