@@ -313,3 +313,26 @@ FIDELIA_DEDUP = {
     "organisation": env_float("FIDELIA_DEDUP_ORGANISATION_THRESHOLD", 0.6, low=0.0, high=1.0),
     "workers": env_int("FIDELIA_DEDUP_WORKERS", 1),
 }
+
+# --- service ---
+# Business hours SLAs count in (weekday ranges then intervals, local time of FIDELIA_SERVICE_TIMEZONE);
+# French public holidays are closed. Checked at start-up so a typo fails loudly.
+FIDELIA_SERVICE_HOURS = env_str("FIDELIA_SERVICE_HOURS", "mon-fri 09:00-12:30,13:30-18:00")
+FIDELIA_SERVICE_TIMEZONE = env_str("FIDELIA_SERVICE_TIMEZONE", "Europe/Paris")
+# Address replies are sent from (and customers answer to); inbound mail larger than this is quarantined.
+FIDELIA_SERVICE_FROM_EMAIL = env_str("FIDELIA_SERVICE_FROM_EMAIL", "service@fidelia.example")
+FIDELIA_SERVICE_MAX_INBOUND_BYTES = env_int("FIDELIA_SERVICE_MAX_INBOUND_BYTES", 10 * 1024 * 1024)
+# A case is "due soon" in the queues when less than this many business hours are left.
+FIDELIA_SERVICE_DUE_SOON_HOURS = env_float("FIDELIA_SERVICE_DUE_SOON_HOURS", 4.0, low=0.0)
+CELERY_BEAT_SCHEDULE["service-sla-check"] = {
+    "task": "fidelia.service.tasks.sla_check", "schedule": crontab(minute="*/5")}
+
+# --- clv ---
+# Customer value: horizon of the customer capital, monthly discount rate, margin rate of customers
+# without margin data, weeks held out for the calibration check; refitted nightly at 02:40.
+FIDELIA_CLV_HORIZON_MONTHS = env_int("FIDELIA_CLV_HORIZON_MONTHS", 36)
+FIDELIA_CLV_MONTHLY_DISCOUNT = env_float("FIDELIA_CLV_MONTHLY_DISCOUNT", 0.01, low=0.0, high=0.5)
+FIDELIA_CLV_DEFAULT_MARGIN_RATE = env_float("FIDELIA_CLV_DEFAULT_MARGIN_RATE", 0.3, low=0.0, high=1.0)
+FIDELIA_CLV_HOLDOUT_WEEKS = env_int("FIDELIA_CLV_HOLDOUT_WEEKS", 26)
+CELERY_BEAT_SCHEDULE["clv-nightly-run"] = {
+    "task": "fidelia.clv.tasks.value_model_run_task", "schedule": crontab(hour=2, minute=40)}
