@@ -104,7 +104,13 @@ def _blocked(p: Probe, other: object) -> bool:
 
 
 def _blocking_ids(probes: Sequence[Probe]) -> set[int]:
-    """Parties worth scoring against the batch (indexed lookups only)."""
+    """Parties worth scoring against the batch: those `_blocked` would keep for at least one row.
+
+    One indexed query per exact key (e-mail, phone), then one broad query on names and places
+    that returns only the few columns needed to apply each row's own name-and-place pairs here:
+    the batch-wide sets alone (any name of the batch with any postcode of the batch) would send
+    most of a large base to the matcher for every batch.
+    """
     from django.db.models import Q
 
     emails = {p.email.lower() for p in probes if p.email}
@@ -125,8 +131,37 @@ def _blocking_ids(probes: Sequence[Probe]) -> set[int]:
     if lasts:
         # same last name (or the first name, swapped) and place; or a first name and the birth date
         query |= (Q(last_name__in=forms) & places) | (Q(first_name__in=forms) & Q(birth_date__in=births))
-    ids.update(Party.objects.filter(query).values_list("id", flat=True)[:MAX_BLOCK])
+    by_postcode, by_birth = _row_pairs(probes)
+    rows = Party.objects.filter(query).values_list("id", "last_name", "first_name", "postcode", "birth_date",
+                                                   "sort_name", "siren")
+    for pk, last, first, postcode, birth, sort_name, siren in rows.iterator(chunk_size=5_000):
+        if sort_name in names or (siren and siren in sirens):
+            ids.add(pk)
+            continue
+        folded_last = fold(last or "").upper()
+        if (folded_last, postcode) in by_postcode or (
+                birth and ((folded_last, birth) in by_birth or (fold(first or "").upper(), birth) in by_birth)):
+            ids.add(pk)
+        if len(ids) >= MAX_BLOCK:
+            break
     return ids
+
+
+def _row_pairs(probes: Sequence[Probe]) -> tuple[set[tuple[str, str]], set[tuple[str, dt.date]]]:
+    """Each row's (folded name, postcode) and (folded name, birth date) pairs, for either of its
+    names (first and last names are sometimes swapped)."""
+    by_postcode: set[tuple[str, str]] = set()
+    by_birth: set[tuple[str, dt.date]] = set()
+    for p in probes:
+        for n in (p.last_name, p.first_name):
+            if not n:
+                continue
+            folded = fold(n).upper()
+            if p.postcode:
+                by_postcode.add((folded, p.postcode))
+            if p.birth_date:
+                by_birth.add((folded, p.birth_date))
+    return by_postcode, by_birth
 
 
 def _exact(probes: Sequence[Probe]) -> list[list[Match]]:
