@@ -336,3 +336,12 @@ FIDELIA_CLV_DEFAULT_MARGIN_RATE = env_float("FIDELIA_CLV_DEFAULT_MARGIN_RATE", 0
 FIDELIA_CLV_HOLDOUT_WEEKS = env_int("FIDELIA_CLV_HOLDOUT_WEEKS", 26)
 CELERY_BEAT_SCHEDULE["clv-nightly-run"] = {
     "task": "fidelia.clv.tasks.value_model_run_task", "schedule": crontab(hour=2, minute=40)}
+
+# --- actions ---
+# The daily refresh of actions to take runs at this hour (after the analytics and portfolio runs,
+# whose stored classes weigh the priorities).
+FIDELIA_ACTIONS_REFRESH_HOUR = env_int("FIDELIA_ACTIONS_REFRESH_HOUR", 5)
+if not 0 <= FIDELIA_ACTIONS_REFRESH_HOUR <= 23:
+    raise ImproperlyConfigured("FIDELIA_ACTIONS_REFRESH_HOUR must be an hour between 0 and 23.")
+CELERY_BEAT_SCHEDULE["actions-daily-refresh"] = {
+    "task": "fidelia.actions.tasks.actions_refresh_task", "schedule": crontab(hour=FIDELIA_ACTIONS_REFRESH_HOUR, minute=0)}
