@@ -443,3 +443,16 @@ def can_view_campaigns(user: User) -> bool:
     return _active(user) and user.role in {Role.ADMIN, Role.MARKETING, Role.SALES_MANAGER, Role.ANALYST}
 
 # --- end marketing ---
+
+
+# --- Customer value: lifetime value, capital, retention efforts (issue 7) ---
+
+RETENTION_EFFORT_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP, Role.MARKETING})
+
+
+def can_record_retention_effort(user: User) -> bool:
+    """Recording gifts, discounts and other retention spending on a customer the user may read
+    (the customer itself is checked with `party_get_for_user`)."""
+    return _active(user) and user.role in RETENTION_EFFORT_ROLES
+
+# --- end customer value ---

@@ -6,3 +6,10 @@ class AgendaConfig(AppConfig):
     name = "fidelia.agenda"
     label = "agenda"
     verbose_name = _("Agenda")
+
+    def ready(self) -> None:
+        from fidelia.agenda.facts import register_facts
+        from fidelia.agenda.privacy import register_hooks
+
+        register_hooks()
+        register_facts()
