@@ -345,3 +345,37 @@ if not 0 <= FIDELIA_ACTIONS_REFRESH_HOUR <= 23:
     raise ImproperlyConfigured("FIDELIA_ACTIONS_REFRESH_HOUR must be an hour between 0 and 23.")
 CELERY_BEAT_SCHEDULE["actions-daily-refresh"] = {
     "task": "fidelia.actions.tasks.actions_refresh_task", "schedule": crontab(hour=FIDELIA_ACTIONS_REFRESH_HOUR, minute=0)}
+
+# --- marketing ---
+# Public address of the site, used in unsubscribe and tracked links inside messages.
+FIDELIA_MARKETING_PUBLIC_URL = env_str("FIDELIA_MARKETING_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+FIDELIA_MARKETING_FROM_EMAIL = env_str("FIDELIA_MARKETING_FROM_EMAIL", "offres@fidelia.example")
+# Contact pressure: at most this many solicitations per customer over the window, all channels,
+# and per channel (e-mail, sms, postal, phone); enforced at send time across campaigns and triggers.
+FIDELIA_MARKETING_PRESSURE_DAYS = env_int("FIDELIA_MARKETING_PRESSURE_DAYS", 30)
+FIDELIA_MARKETING_PRESSURE_MAX = env_int("FIDELIA_MARKETING_PRESSURE_MAX", 4)
+FIDELIA_MARKETING_PRESSURE_MAX_EMAIL = env_int("FIDELIA_MARKETING_PRESSURE_MAX_EMAIL", 3)
+FIDELIA_MARKETING_PRESSURE_MAX_SMS = env_int("FIDELIA_MARKETING_PRESSURE_MAX_SMS", 2)
+FIDELIA_MARKETING_PRESSURE_MAX_POSTAL = env_int("FIDELIA_MARKETING_PRESSURE_MAX_POSTAL", 2)
+FIDELIA_MARKETING_PRESSURE_MAX_PHONE = env_int("FIDELIA_MARKETING_PRESSURE_MAX_PHONE", 4)
+# Sending: messages per batch task and per second (rate limit of each worker), retries of a batch.
+FIDELIA_MARKETING_BATCH_SIZE = env_int("FIDELIA_MARKETING_BATCH_SIZE", 500)
+FIDELIA_MARKETING_RATE_PER_SECOND = env_float("FIDELIA_MARKETING_RATE_PER_SECOND", 0.0, low=0.0)
+FIDELIA_MARKETING_MAX_RETRIES = env_int("FIDELIA_MARKETING_MAX_RETRIES", 3)
+# SMS: "local" (a test gateway keeping messages in memory) or "http" (the provider adapter).
+FIDELIA_MARKETING_SMS_GATEWAY = env_str("FIDELIA_MARKETING_SMS_GATEWAY", "local")
+FIDELIA_MARKETING_SMS_HTTP_URL = env_str("FIDELIA_MARKETING_SMS_HTTP_URL", "")
+FIDELIA_MARKETING_SMS_HTTP_TOKEN = env_str("FIDELIA_MARKETING_SMS_HTTP_TOKEN", "")
+FIDELIA_MARKETING_SMS_SENDER = env_str("FIDELIA_MARKETING_SMS_SENDER", "FIDELIA")
+CELERY_BEAT_SCHEDULE["marketing-triggers"] = {
+    "task": "fidelia.marketing.tasks.triggers_run_task", "schedule": crontab(hour=7, minute=30)}
+
+# --- sales ---
+# Public web-to-lead form: submissions per address ("N/period", "off"), and the minimum seconds between
+# showing the form and posting it (faster is a robot).
+FIDELIA_WEB_LEAD_RATE = env_str("FIDELIA_WEB_LEAD_RATE", "10/hour")
+FIDELIA_WEB_LEAD_MIN_SECONDS = env_float("FIDELIA_WEB_LEAD_MIN_SECONDS", 3.0, low=0.0)
+CELERY_BEAT_SCHEDULE["sales-quotes-expire"] = {
+    "task": "fidelia.sales.tasks.quotes_expire_task", "schedule": crontab(hour=1, minute=15)}
+CELERY_BEAT_SCHEDULE["marketing-tick"] = {
+    "task": "fidelia.marketing.tasks.campaigns_tick_task", "schedule": crontab(minute="*/5")}

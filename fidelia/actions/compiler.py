@@ -20,23 +20,24 @@ from django.db.models.functions import ExtractDay, ExtractMonth
 from django.utils.translation import gettext as _
 
 from fidelia.actions.enums import Operator
-from fidelia.actions.facts import Fact, fact as get_fact
+from fidelia.actions.facts import Fact
+from fidelia.actions.facts import fact as get_fact
 from fidelia.core.errors import ValidationFailed
 from fidelia.parties.models import Party
 
-O = Operator
+Op = Operator
 OPERATORS_BY_TYPE: dict[str, frozenset[str]] = {
-    "number": frozenset({O.EQ, O.NE, O.LT, O.LTE, O.GT, O.GTE, O.BETWEEN, O.IS_EMPTY, O.IS_NOT_EMPTY}),
-    "boolean": frozenset({O.IS_TRUE, O.IS_FALSE}),
-    "text": frozenset({O.EQ, O.NE, O.IN, O.NOT_IN, O.CONTAINS, O.IS_EMPTY, O.IS_NOT_EMPTY}),
-    "choice": frozenset({O.EQ, O.NE, O.IN, O.NOT_IN, O.IS_EMPTY, O.IS_NOT_EMPTY}),
-    "date": frozenset({O.BEFORE, O.AFTER, O.BETWEEN, O.WITHIN_NEXT_DAYS, O.WITHIN_PAST_DAYS,
-                       O.MORE_THAN_DAYS_AGO, O.MORE_THAN_YEARS_AGO, O.ANNIVERSARY_WITHIN_DAYS,
-                       O.TURNS_AGE_WITHIN_DAYS, O.IS_EMPTY, O.IS_NOT_EMPTY}),
+    "number": frozenset({Op.EQ, Op.NE, Op.LT, Op.LTE, Op.GT, Op.GTE, Op.BETWEEN, Op.IS_EMPTY, Op.IS_NOT_EMPTY}),
+    "boolean": frozenset({Op.IS_TRUE, Op.IS_FALSE}),
+    "text": frozenset({Op.EQ, Op.NE, Op.IN, Op.NOT_IN, Op.CONTAINS, Op.IS_EMPTY, Op.IS_NOT_EMPTY}),
+    "choice": frozenset({Op.EQ, Op.NE, Op.IN, Op.NOT_IN, Op.IS_EMPTY, Op.IS_NOT_EMPTY}),
+    "date": frozenset({Op.BEFORE, Op.AFTER, Op.BETWEEN, Op.WITHIN_NEXT_DAYS, Op.WITHIN_PAST_DAYS,
+                       Op.MORE_THAN_DAYS_AGO, Op.MORE_THAN_YEARS_AGO, Op.ANNIVERSARY_WITHIN_DAYS,
+                       Op.TURNS_AGE_WITHIN_DAYS, Op.IS_EMPTY, Op.IS_NOT_EMPTY}),
 }
 # Multi-valued choice facts (products held): "held" = any related row has the value.
-RELATED_CHOICE_OPERATORS = frozenset({O.HELD, O.NOT_HELD})
-NO_VALUE = frozenset({O.IS_EMPTY, O.IS_NOT_EMPTY, O.IS_TRUE, O.IS_FALSE})
+RELATED_CHOICE_OPERATORS = frozenset({Op.HELD, Op.NOT_HELD})
+NO_VALUE = frozenset({Op.IS_EMPTY, Op.IS_NOT_EMPTY, Op.IS_TRUE, Op.IS_FALSE})
 MAX_DAYS = 36_600
 MAX_CLAUSES = 50
 MAX_DEPTH = 4
@@ -141,25 +142,25 @@ class _Clause:
     def lookup(self, name: str) -> Q:
         """The Q of this clause over the field `name` (an alias of Party or a related row's field)."""
         op, v = self.op, self.value
-        if op in {O.IS_EMPTY, O.IS_NOT_EMPTY}:
+        if op in {Op.IS_EMPTY, Op.IS_NOT_EMPTY}:
             empty = Q(**{f"{name}__isnull": True})
             if self.fact.type in {"text", "choice"}:
                 empty |= Q(**{name: ""})
-            return empty if op == O.IS_EMPTY else ~empty
-        if op in {O.IS_TRUE, O.IS_FALSE}:
-            return Q(**{name: op == O.IS_TRUE})
-        simple = {O.EQ: "exact", O.LT: "lt", O.LTE: "lte", O.GT: "gt", O.GTE: "gte", O.BEFORE: "lt", O.AFTER: "gt"}
+            return empty if op == Op.IS_EMPTY else ~empty
+        if op in {Op.IS_TRUE, Op.IS_FALSE}:
+            return Q(**{name: op == Op.IS_TRUE})
+        simple = {Op.EQ: "exact", Op.LT: "lt", Op.LTE: "lte", Op.GT: "gt", Op.GTE: "gte", Op.BEFORE: "lt", Op.AFTER: "gt"}
         if op in simple:
             return Q(**{f"{name}__{simple[op]}": self.scalar(v)})
-        if op == O.NE:
+        if op == Op.NE:
             return ~Q(**{name: self.scalar(v)}) | Q(**{f"{name}__isnull": True})
-        if op == O.CONTAINS:
+        if op == Op.CONTAINS:
             return Q(**{f"{name}__icontains": self.text(v)})
-        if op in {O.IN, O.HELD}:
+        if op in {Op.IN, Op.HELD}:
             return Q(**{f"{name}__in": self.many(v)})
-        if op in {O.NOT_IN, O.NOT_HELD}:
+        if op in {Op.NOT_IN, Op.NOT_HELD}:
             return ~Q(**{f"{name}__in": self.many(v)})
-        if op == O.BETWEEN:
+        if op == Op.BETWEEN:
             low, high = (self.scalar(x) for x in self.pair(v))
             if low > high:
                 self.fail(_("the first bound is above the second"))
@@ -168,18 +169,18 @@ class _Clause:
 
     def date_lookup(self, name: str) -> Q:
         op, today = self.op, self.as_of
-        if op == O.WITHIN_NEXT_DAYS:
+        if op == Op.WITHIN_NEXT_DAYS:
             return Q(**{f"{name}__gte": today, f"{name}__lte": today + dt.timedelta(days=self.days(self.value))})
-        if op == O.WITHIN_PAST_DAYS:
+        if op == Op.WITHIN_PAST_DAYS:
             return Q(**{f"{name}__gte": today - dt.timedelta(days=self.days(self.value)), f"{name}__lte": today})
-        if op == O.MORE_THAN_DAYS_AGO:
+        if op == Op.MORE_THAN_DAYS_AGO:
             return Q(**{f"{name}__lt": today - dt.timedelta(days=self.days(self.value))})
-        if op == O.MORE_THAN_YEARS_AGO:
+        if op == Op.MORE_THAN_YEARS_AGO:
             years = self.value
             if isinstance(years, bool) or not isinstance(years, int) or not 0 <= years <= 150:
                 self.fail(_("the value must be a whole number of years between 0 and 150"))
             return Q(**{f"{name}__lt": _add_years(today, -years)})
-        if op == O.TURNS_AGE_WITHIN_DAYS:
+        if op == Op.TURNS_AGE_WITHIN_DAYS:
             age, days = self.pair(self.value)
             if isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 150:
                 self.fail(_("the age must be a whole number of years between 0 and 150"))
@@ -213,8 +214,8 @@ def _compile_clause(raw: Any, where: str, as_of: dt.date, out: Compiled) -> Q:
     if fact.related is not None:
         rows, value_field = fact.related()
         clause.annotations = {}
-        if clause.op in {O.NOT_HELD, O.IS_EMPTY}:  # "none of the related rows has it"
-            positive = O.HELD if clause.op == O.NOT_HELD else O.IS_NOT_EMPTY
+        if clause.op in {Op.NOT_HELD, Op.IS_EMPTY}:  # "none of the related rows has it"
+            positive = Op.HELD if clause.op == Op.NOT_HELD else Op.IS_NOT_EMPTY
             clause.op = positive
             q = clause.lookup(value_field)
             return ~Exists(rows.alias(**clause.annotations).filter(q))
