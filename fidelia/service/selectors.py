@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.http import Http404
@@ -85,3 +86,88 @@ def case_get_for_user(user: User, pk: int) -> Case:
 
 def open_complaint_parties() -> QuerySet[Case]:
     return Case.objects.filter(kind=CaseKind.COMPLAINT, status__in=ACTIVE_STATUSES, party__isnull=False)
+
+
+# --- queues and time left ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SlaState:
+    """What an agent reads on a case: which target is running, business seconds left (negative when
+    late), and a level: ok, soon, late, paused (waiting on the customer), done or none (no SLA)."""
+
+    target: str
+    seconds_left: int | None
+    level: str
+
+
+def sla_state(case: Case, *, now: dt.datetime | None = None) -> SlaState:
+    from django.conf import settings
+
+    from fidelia.service.enums import CaseStatus
+    from fidelia.service.services import business_calendar
+    from fidelia.service.sla import business_seconds_between
+
+    if not case.is_active:
+        return SlaState("", None, "done")
+    if case.status == CaseStatus.WAITING:
+        return SlaState("resolution", None, "paused")
+    now = now or timezone.now()
+    if case.first_response_at is None and case.first_response_due:
+        target, due = "first_response", case.first_response_due
+    elif case.resolution_due:
+        target, due = "resolution", case.resolution_due
+    else:
+        return SlaState("", None, "none")
+    left = business_seconds_between(business_calendar(), now, due) if due > now else -int((now - due).total_seconds())
+    soon = settings.FIDELIA_SERVICE_DUE_SOON_HOURS * 3600
+    level = "late" if left < 0 else "soon" if left <= soon else "ok"
+    return SlaState(target, left, level)
+
+
+def case_queue(user: User, *, view: str, q: str = "", kind: str = "", now: dt.datetime | None = None) -> QuerySet[Case]:
+    """Active cases of a queue view (`enums.QueueView`), the most urgent first (resolution due date,
+    then opening). "team" is the user's team, or the central queue (no team) for agents without one."""
+    from django.conf import settings
+
+    from fidelia.service.enums import QueueView
+
+    now = now or timezone.now()
+    qs = case_list_for_user(user).filter(status__in=ACTIVE_STATUSES)
+    if view == QueueView.MINE:
+        qs = qs.filter(owner=user)
+    elif view == QueueView.TEAM:
+        qs = qs.filter(team_id=user.team_id) if user.team_id else qs.filter(team__isnull=True)
+    elif view == QueueView.UNASSIGNED:
+        qs = qs.filter(owner__isnull=True)
+    elif view == QueueView.BREACHING:
+        # wall-clock bound: a case due within N business hours is due within at least N real hours
+        soon = now + dt.timedelta(hours=settings.FIDELIA_SERVICE_DUE_SOON_HOURS * 3)
+        qs = qs.filter(Q(resolution_due__lt=soon) | Q(first_response_at__isnull=True, first_response_due__lt=soon)
+                       | Q(first_response_breached=True) | Q(resolution_breached=True))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q.strip():
+        term = q.strip()[:100]
+        qs = qs.filter(Q(reference__iexact=term) | Q(subject__icontains=term) | Q(party__display_name__icontains=term)
+                       | Q(sender_email__iexact=term))
+    return (qs.select_related("party", "owner", "team")
+            .order_by(F("resolution_due").asc(nulls_last=True), "opened_at", "id"))
+
+
+def case_history(case: Case) -> list[Any]:
+    """Messages and history events of the case, oldest first, for the workspace."""
+    return sorted([*case.messages.select_related("author"), *case.events.select_related("actor")],
+                  key=lambda row: (getattr(row, "sent_at", None) or row.at, row.pk))
+
+
+def party_cases_for_user(user: User, party_id: int) -> QuerySet[Case]:
+    return case_list_for_user(user).filter(party_id=party_id).select_related("owner").order_by("-opened_at", "-id")
+
+
+def report_scope(user: User) -> Q:
+    """Cases the dashboards count for `user`: those they read, or the whole base for analysts
+    (aggregates only, no case is listed)."""
+    scope = policies.case_read_filter(user) if policies.can_work_cases(user) else None
+    if scope is None:
+        return Q() if policies.can_view_service_reports(user) else Q(pk__in=[])
+    return scope

@@ -53,6 +53,11 @@ def business_calendar() -> sla.BusinessCalendar:
     return _calendar(settings.FIDELIA_SERVICE_HOURS, settings.FIDELIA_SERVICE_TIMEZONE)
 
 
+def business_calendar_description() -> str:
+    """The configured weekly hours as written in the settings, for the SLA page."""
+    return f"{settings.FIDELIA_SERVICE_HOURS} ({settings.FIDELIA_SERVICE_TIMEZONE})"
+
+
 _CALENDARS: dict[tuple[str, str], sla.BusinessCalendar] = {}
 
 

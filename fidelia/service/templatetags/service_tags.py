@@ -1,0 +1,35 @@
+"""Template helpers of customer service: time left on a case, the dashboard right."""
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+
+from fidelia.accounts import policies
+from fidelia.service.selectors import SlaState
+
+register = template.Library()
+
+
+def business_duration(seconds: int) -> str:
+    """'2 h 05' / '45 min' for an absolute number of business seconds."""
+    seconds = abs(int(seconds))
+    hours, minutes = divmod(seconds // 60, 60)
+    if not hours:
+        return _("%(m)d min") % {"m": minutes}
+    return _("%(h)d h %(m)02d") % {"h": hours, "m": minutes}
+
+
+@register.filter
+def can_view_service_reports(user: Any) -> bool:
+    return policies.can_view_service_reports(user)
+
+
+@register.inclusion_tag("service/partials/sla_badge.html")
+def sla_badge(sla: SlaState | None) -> dict[str, Any]:
+    if sla is None:
+        return {"sla": None}
+    targets = {"first_response": _("First response"), "resolution": _("Resolution")}
+    left = business_duration(sla.seconds_left) if sla.seconds_left is not None else ""
+    return {"sla": sla, "left": left, "target": targets.get(sla.target, "")}
