@@ -379,3 +379,19 @@ CELERY_BEAT_SCHEDULE["sales-quotes-expire"] = {
     "task": "fidelia.sales.tasks.quotes_expire_task", "schedule": crontab(hour=1, minute=15)}
 CELERY_BEAT_SCHEDULE["marketing-tick"] = {
     "task": "fidelia.marketing.tasks.campaigns_tick_task", "schedule": crontab(minute="*/5")}
+
+# --- surveys ---
+# Satisfaction surveys: the address invitations come from, the public site root their links point to,
+# and how many answer-page requests one address may make (forged-token guessing is pointless, but cheap
+# to slow down). Public knowledge-base pages share the same kind of limit.
+FIDELIA_SURVEYS_FROM_EMAIL = env_str("FIDELIA_SURVEYS_FROM_EMAIL", "satisfaction@fidelia.example")
+FIDELIA_SURVEYS_BASE_URL = env_str("FIDELIA_SURVEYS_BASE_URL", "http://127.0.0.1:8000")
+FIDELIA_SURVEYS_ANSWER_RATE = env_str("FIDELIA_SURVEYS_ANSWER_RATE", "60/min")
+FIDELIA_KNOWLEDGE_PUBLIC_RATE = env_str("FIDELIA_KNOWLEDGE_PUBLIC_RATE", "120/min")
+
+# --- attrition ---
+# Nightly: suggest the losses of customers whose contracts have all ended, then train, validate and
+# score the attrition risk (the churn definition and thresholds are stored settings, edited in the app).
+CELERY_BEAT_SCHEDULE["attrition-nightly"] = {
+    "task": "fidelia.attrition.tasks.attrition_nightly_task",
+    "schedule": crontab(hour=env_int("FIDELIA_ATTRITION_HOUR", 3), minute=40)}

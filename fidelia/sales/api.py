@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -15,10 +16,12 @@ from ninja.responses import Status
 
 from fidelia.accounts import policies
 from fidelia.accounts.models import User
+from fidelia.core import ratelimit
 from fidelia.core.api import (
     IF_MATCH,
     PageIn,
     PartyId,
+    RateLimited,
     RowId,
     current_user,
     errors,
@@ -30,16 +33,40 @@ from fidelia.core.api import (
 )
 from fidelia.core.errors import PermissionDenied, ValidationFailed
 from fidelia.parties.fields import field_rights
-from fidelia.parties.selectors import party_get_for_user
+from fidelia.parties.selectors import parties_for_user, party_get_for_user
 from fidelia.privacy.reads import audit_sensitive_read
 from fidelia.sales import selectors, services
-from fidelia.sales.models import Contract, Product, ProductFamily
+from fidelia.sales.models import (
+    Contract,
+    Lead,
+    LostReason,
+    Opportunity,
+    PipelineStage,
+    Product,
+    ProductFamily,
+    Quote,
+)
 from fidelia.sales.schemas import (
+    BoardOut,
     ContractCreateIn,
     ContractFiltersIn,
     ContractOut,
     ContractPage,
     ContractUpdateIn,
+    LeadConvertIn,
+    LeadCreateIn,
+    LeadFiltersIn,
+    LeadOut,
+    LeadPage,
+    LeadUpdateIn,
+    LostReasonOut,
+    OpportunityCreateIn,
+    OpportunityFiltersIn,
+    OpportunityMoveIn,
+    OpportunityOut,
+    OpportunityPage,
+    OpportunityUpdateIn,
+    OrderOut,
     ProductCreateIn,
     ProductFamilyIn,
     ProductFamilyOut,
@@ -47,10 +74,22 @@ from fidelia.sales.schemas import (
     ProductOut,
     ProductPage,
     ProductUpdateIn,
+    QuoteCreateIn,
+    QuoteFiltersIn,
+    QuoteOut,
+    QuotePage,
+    QuoteSendIn,
+    QuoteUpdateIn,
+    ReportFiltersIn,
+    SalesReportOut,
+    StageChangeOut,
+    StageOut,
     TransactionFiltersIn,
     TransactionIn,
     TransactionOut,
     TransactionPage,
+    WebLeadIn,
+    WebLeadOut,
 )
 from fidelia.sales.selectors import contracts_for_user, products_for_user, transactions_for_user
 
@@ -258,3 +297,302 @@ def record_transaction(request: HttpRequest, payload: TransactionIn, party_id: i
     audit_sensitive_read(user=user, fields=field_rights(user).transaction_fields(), party_id=party.pk,
                          obj_type="sales.transaction")
     return Status(201, transactions_for_user(user).get(pk=row.pk))
+
+
+# --- sales force automation: stages, leads, opportunities, board, quotes, reports -----------------------
+# Every record follows `policies.pipeline_read_filter` (owner/team): 404 outside it.
+
+
+def _pipeline_user(request: HttpRequest) -> User:
+    user = current_user(request)
+    if not policies.can_work_pipeline(user):
+        raise Http404
+    return user
+
+
+def _owner(user: User, pk: int | None) -> User | None:
+    """An owner the acting user may hand records to: themselves, or (managers, admins) a rep they may read."""
+    if pk is None:
+        return None
+    candidates = User.objects.filter(is_active=True, role__in=["sales_rep", "sales_manager"])
+    if user.role == "sales_rep":
+        candidates = candidates.filter(pk=user.pk)
+    elif user.role == "sales_manager":
+        candidates = candidates.filter(team_id=user.team_id)
+    return resolve(candidates, pk, field="owner")
+
+
+@router.get("/pipeline/stages", response={200: list[StageOut], **errors()}, summary="List pipeline stages")
+def list_stages(request: HttpRequest) -> Any:
+    """The stages in board order, with their default probability and outcome."""
+    _pipeline_user(request)
+    return PipelineStage.objects.filter(is_active=True).order_by("position", "id")
+
+
+@router.get("/pipeline/lost-reasons", response={200: list[LostReasonOut], **errors()}, summary="List lost reasons")
+def list_lost_reasons(request: HttpRequest) -> Any:
+    _pipeline_user(request)
+    return LostReason.objects.filter(is_active=True)
+
+
+@router.get("/pipeline/board", response={200: BoardOut, **errors()}, summary="Pipeline totals per stage")
+def pipeline_board(request: HttpRequest, filters: Query[OpportunityFiltersIn]) -> Any:
+    """Count, amount and weighted amount per stage of the opportunities the caller may read."""
+    user = _pipeline_user(request)
+    return selectors.pipeline_board(user=user, filters=selectors.PipelineFilters(**filters.dict()), limit=0)
+
+
+@router.get("/leads", response={200: LeadPage, **errors()}, summary="List leads")
+def list_leads(request: HttpRequest, filters: Query[LeadFiltersIn], page: Query[PageIn]) -> dict[str, Any]:
+    user = _pipeline_user(request)
+    chosen = selectors.LeadFilters(status=filters.status or "", source=filters.source or "", owner=filters.owner,
+                                   q=filters.q)
+    return paginate(selectors.lead_list(user=user, filters=chosen), page)
+
+
+@router.get("/leads/{lead_id}", response={200: LeadOut, **errors(404)}, summary="Get a lead",
+            openapi_extra=etag_documented())
+def get_lead(request: HttpRequest, response: HttpResponse, lead_id: int = RowId) -> Lead:
+    lead = selectors.lead_get_for_user(user=_pipeline_user(request), pk=lead_id)
+    set_etag(response, lead.version)
+    return lead
+
+
+@router.post("/leads", response={201: LeadOut, **errors()}, summary="Create a lead",
+             openapi_extra=etag_documented(201))
+def create_lead(request: HttpRequest, response: HttpResponse, payload: LeadCreateIn) -> Status[Lead]:
+    user = _pipeline_user(request)
+    data = payload.dict()
+    data["owner"] = _owner(user, data["owner"])
+    data["interest"] = _product(user, data["interest"], "interest")
+    lead = services.lead_create(actor=user, **data)
+    set_etag(response, lead.version)
+    return Status(201, lead)
+
+
+@router.patch("/leads/{lead_id}", response={200: LeadOut, **errors(404, 412, 428)}, summary="Update a lead",
+              openapi_extra=etag_documented())
+def update_lead(request: HttpRequest, response: HttpResponse, payload: LeadUpdateIn, lead_id: int = RowId,
+                if_match: str | None = IF_MATCH) -> Lead:
+    """Qualify, reassign or correct a lead. Needs If-Match: 428 without, 412 if stale."""
+    user = _pipeline_user(request)
+    lead = selectors.lead_get_for_user(user=user, pk=lead_id)
+    version = if_match_version(if_match)
+    changes = payload.dict(exclude_unset=True)
+    nulls = [k for k, v in changes.items() if v is None and k not in {"owner", "estimated_amount"}]
+    if nulls:
+        raise ValidationFailed(_("Some fields are not valid."), fields={k: [_("This field cannot be null.")] for k in nulls})
+    if "owner" in changes:
+        changes["owner"] = _owner(user, changes["owner"])
+        changes["team"] = changes["owner"].team if changes["owner"] else lead.team
+    lead = services.lead_update(lead=lead, actor=user, version=version, **changes)
+    set_etag(response, lead.version)
+    return lead
+
+
+@router.post("/leads/{lead_id}/convert", response={201: OpportunityOut, **errors(404, 409, 412, 428)},
+             summary="Convert a lead into a customer and an opportunity")
+def convert_lead(request: HttpRequest, payload: LeadConvertIn, lead_id: int = RowId,
+                 if_match: str | None = IF_MATCH) -> Status[Opportunity]:
+    """Creates the customer (409 with the candidates when it may already exist: send `attach_to` one of
+    them, or `allow_duplicate`) and an opportunity, in one transaction. Needs If-Match."""
+    user = _pipeline_user(request)
+    lead = selectors.lead_get_for_user(user=user, pk=lead_id)
+    version = if_match_version(if_match)
+    data = payload.dict()
+    if data["attach_to"] is not None:
+        data["attach_to"] = resolve(parties_for_user(user), data["attach_to"], field="attach_to")
+    opportunity = services.lead_convert(lead=lead, actor=user, version=version, **data)
+    return Status(201, selectors.opportunity_get_for_user(user=user, pk=opportunity.pk))
+
+
+@router.post("/web-leads", response={201: WebLeadOut, **errors(429)}, auth=None,
+             summary="Web-to-lead form (public)")
+def web_lead(request: HttpRequest, payload: WebLeadIn) -> Status[dict[str, bool]]:
+    """The public endpoint behind a website's contact form: no authentication, no CSRF token, JSON body
+    (the HTML form variant posts to /sales/leads/web/). Rate-limited per address (FIDELIA_WEB_LEAD_RATE,
+    429 beyond). Spam: `website` must stay empty (hidden field) and `started_at` not be less than
+    FIDELIA_WEB_LEAD_MIN_SECONDS ago. The consent is stored with its proof."""
+    decision = ratelimit.hit("web_lead", f"ip:{ratelimit.client_ip(request) or 'unknown'}")
+    if not decision.allowed:
+        raise RateLimited(decision.retry_after)
+    data = payload.dict()
+    services.lead_capture_web(
+        proof=_proof(request), honeypot=data.pop("website"), started_at=data.pop("started_at"),
+        min_fill_seconds=settings.FIDELIA_WEB_LEAD_MIN_SECONDS, **data)
+    return Status(201, {"received": True})
+
+
+def _proof(request: HttpRequest) -> dict[str, str]:
+    return {"ip": ratelimit.client_ip(request) or "", "user_agent": request.headers.get("User-Agent", "")[:300],
+            "page": request.headers.get("Referer", "")[:500]}
+
+
+@router.get("/opportunities", response={200: OpportunityPage, **errors()}, summary="List opportunities")
+def list_opportunities(request: HttpRequest, filters: Query[OpportunityFiltersIn], page: Query[PageIn]) -> dict[str, Any]:
+    user = _pipeline_user(request)
+    return paginate(selectors.opportunity_list(user=user, filters=selectors.PipelineFilters(**filters.dict())), page)
+
+
+@router.get("/opportunities/{opportunity_id}", response={200: OpportunityOut, **errors(404)},
+            summary="Get an opportunity", openapi_extra=etag_documented())
+def get_opportunity(request: HttpRequest, response: HttpResponse, opportunity_id: int = RowId) -> Opportunity:
+    opportunity = selectors.opportunity_get_for_user(user=_pipeline_user(request), pk=opportunity_id)
+    set_etag(response, opportunity.version)
+    return opportunity
+
+
+@router.get("/opportunities/{opportunity_id}/history", response={200: list[StageChangeOut], **errors(404)},
+            summary="An opportunity's stage history")
+def opportunity_history(request: HttpRequest, opportunity_id: int = RowId) -> Any:
+    opportunity = selectors.opportunity_get_for_user(user=_pipeline_user(request), pk=opportunity_id)
+    return selectors.opportunity_history(opportunity=opportunity)
+
+
+@router.post("/opportunities", response={201: OpportunityOut, **errors(404)}, summary="Create an opportunity",
+             openapi_extra=etag_documented(201))
+def create_opportunity(request: HttpRequest, response: HttpResponse, payload: OpportunityCreateIn) -> Status[Opportunity]:
+    user = _pipeline_user(request)
+    data = payload.dict()
+    party = resolve(parties_for_user(user), data.pop("party"), field="party")
+    stage = resolve(PipelineStage.objects.filter(is_active=True), data.pop("stage"), field="stage")
+    products = [(_product(user, pk, "products"), 1) for pk in data.pop("products")]
+    data["owner"] = _owner(user, data["owner"])
+    opportunity = services.opportunity_create(party=party, actor=user, stage=stage, products=products, **data)
+    set_etag(response, opportunity.version)
+    return Status(201, selectors.opportunity_get_for_user(user=user, pk=opportunity.pk))
+
+
+@router.patch("/opportunities/{opportunity_id}", response={200: OpportunityOut, **errors(404, 412, 428)},
+              summary="Update an opportunity", openapi_extra=etag_documented())
+def update_opportunity(request: HttpRequest, response: HttpResponse, payload: OpportunityUpdateIn,
+                       opportunity_id: int = RowId, if_match: str | None = IF_MATCH) -> Opportunity:
+    """Change the fields sent. Needs If-Match: 428 without, 412 if stale."""
+    user = _pipeline_user(request)
+    opportunity = selectors.opportunity_get_for_user(user=user, pk=opportunity_id)
+    version = if_match_version(if_match)
+    changes = payload.dict(exclude_unset=True)
+    nulls = [k for k, v in changes.items() if v is None and k not in {"owner", "next_step_on"}]
+    if nulls:
+        raise ValidationFailed(_("Some fields are not valid."), fields={k: [_("This field cannot be null.")] for k in nulls})
+    if "owner" in changes:
+        changes["owner"] = _owner(user, changes["owner"])
+    services.opportunity_update(opportunity=opportunity, actor=user, version=version, **changes)
+    opportunity = selectors.opportunity_get_for_user(user=user, pk=opportunity_id)
+    set_etag(response, opportunity.version)
+    return opportunity
+
+
+@router.post("/opportunities/{opportunity_id}/move", response={200: OpportunityOut, **errors(404, 412, 428)},
+             summary="Move an opportunity to another stage", openapi_extra=etag_documented())
+def move_opportunity(request: HttpRequest, response: HttpResponse, payload: OpportunityMoveIn,
+                     opportunity_id: int = RowId, if_match: str | None = IF_MATCH) -> Opportunity:
+    """The board's drag and drop. Needs If-Match (the card's version): 428 without, 412 if someone moved
+    or edited it meanwhile — nothing is written then. A lost stage needs `lost_reason`."""
+    user = _pipeline_user(request)
+    opportunity = selectors.opportunity_get_for_user(user=user, pk=opportunity_id)
+    version = if_match_version(if_match)
+    stage = resolve(PipelineStage.objects.all(), payload.stage, field="stage")
+    reason = resolve(LostReason.objects.filter(is_active=True), payload.lost_reason, field="lost_reason")
+    services.opportunity_move_stage(opportunity=opportunity, stage=stage, actor=user, version=version,
+                                    lost_reason=reason, lost_note=payload.lost_note)
+    opportunity = selectors.opportunity_get_for_user(user=user, pk=opportunity_id)
+    set_etag(response, opportunity.version)
+    return opportunity
+
+
+def _quote_lines(user: User, lines: list[Any]) -> list[services.QuoteLineInput]:
+    return [services.QuoteLineInput(product=_product(user, line.product, f"lines.{i}.product"), quantity=line.quantity,
+                                    discount_rate=line.discount_rate, vat_rate=line.vat_rate,
+                                    unit_price=line.unit_price, label=line.label)
+            for i, line in enumerate(lines)]
+
+
+def _quote(user: User, pk: int) -> Quote:
+    return selectors.quote_get_for_user(user=user, pk=pk)
+
+
+@router.get("/quotes", response={200: QuotePage, **errors()}, summary="List quotes")
+def list_quotes(request: HttpRequest, filters: Query[QuoteFiltersIn], page: Query[PageIn]) -> dict[str, Any]:
+    user = _pipeline_user(request)
+    chosen = selectors.QuoteFilters(status=filters.status or "", party=filters.party, q=filters.q)
+    return paginate(selectors.quote_list(user=user, filters=chosen).prefetch_related("lines"), page)
+
+
+@router.get("/quotes/{quote_id}", response={200: QuoteOut, **errors(404)}, summary="Get a quote",
+            openapi_extra=etag_documented())
+def get_quote(request: HttpRequest, response: HttpResponse, quote_id: int = RowId) -> Quote:
+    quote = _quote(_pipeline_user(request), quote_id)
+    set_etag(response, quote.version)
+    return quote
+
+
+@router.post("/quotes", response={201: QuoteOut, **errors(404)}, summary="Create a quote",
+             openapi_extra=etag_documented(201))
+def create_quote(request: HttpRequest, response: HttpResponse, payload: QuoteCreateIn) -> Status[Quote]:
+    """A draft quote; lines are priced from the catalogue unless `unit_price` is sent."""
+    user = _pipeline_user(request)
+    party = resolve(parties_for_user(user), payload.party, field="party")
+    opportunity = resolve(selectors.opportunities_for_user(user), payload.opportunity, field="opportunity")
+    quote = services.quote_create(party=party, actor=user, opportunity=opportunity, valid_until=payload.valid_until,
+                                  notes=payload.notes, lines=_quote_lines(user, payload.lines))
+    set_etag(response, quote.version)
+    return Status(201, _quote(user, quote.pk))
+
+
+@router.patch("/quotes/{quote_id}", response={200: QuoteOut, **errors(404, 412, 428)}, summary="Update a draft quote",
+              openapi_extra=etag_documented())
+def update_quote(request: HttpRequest, response: HttpResponse, payload: QuoteUpdateIn, quote_id: int = RowId,
+                 if_match: str | None = IF_MATCH) -> Quote:
+    """Lines sent replace all the lines. Needs If-Match: 428 without, 412 if stale."""
+    user = _pipeline_user(request)
+    quote = _quote(user, quote_id)
+    version = if_match_version(if_match)
+    lines = _quote_lines(user, payload.lines) if payload.lines is not None else None
+    services.quote_update(quote=quote, actor=user, version=version, lines=lines, valid_until=payload.valid_until,
+                          notes=payload.notes)
+    quote = _quote(user, quote_id)
+    set_etag(response, quote.version)
+    return quote
+
+
+@router.post("/quotes/{quote_id}/send", response={200: QuoteOut, **errors(404, 412, 428)},
+             summary="E-mail a quote to the customer", openapi_extra=etag_documented())
+def send_quote(request: HttpRequest, response: HttpResponse, payload: QuoteSendIn, quote_id: int = RowId,
+               if_match: str | None = IF_MATCH) -> Quote:
+    """Sends the PDF to `to` (default: the customer's primary e-mail) and logs it in the timeline."""
+    user = _pipeline_user(request)
+    quote = _quote(user, quote_id)
+    services.quote_send(quote=quote, actor=user, version=if_match_version(if_match), to=payload.to)
+    quote = _quote(user, quote_id)
+    set_etag(response, quote.version)
+    return quote
+
+
+@router.post("/quotes/{quote_id}/accept", response={201: OrderOut, **errors(404, 412, 428)},
+             summary="Record the customer's acceptance of a quote")
+def accept_quote(request: HttpRequest, quote_id: int = RowId, if_match: str | None = IF_MATCH) -> Status[Any]:
+    """Creates the order, its contracts and transactions, and wins the opportunity. Needs If-Match."""
+    user = _pipeline_user(request)
+    quote = _quote(user, quote_id)
+    return Status(201, services.quote_accept(quote=quote, actor=user, version=if_match_version(if_match)))
+
+
+@router.post("/quotes/{quote_id}/refuse", response={200: QuoteOut, **errors(404, 412, 428)},
+             summary="Record the customer's refusal of a quote", openapi_extra=etag_documented())
+def refuse_quote(request: HttpRequest, response: HttpResponse, quote_id: int = RowId,
+                 if_match: str | None = IF_MATCH) -> Quote:
+    user = _pipeline_user(request)
+    services.quote_refuse(quote=_quote(user, quote_id), actor=user, version=if_match_version(if_match))
+    quote = _quote(user, quote_id)
+    set_etag(response, quote.version)
+    return quote
+
+
+@router.get("/sales-reports", response={200: SalesReportOut, **errors()}, summary="Sales force reports")
+def sales_reports(request: HttpRequest, filters: Query[ReportFiltersIn]) -> Any:
+    """Weighted forecast by month and rep, win rate, cycle length, stage funnel, new vs existing business."""
+    user = current_user(request)
+    if not policies.can_view_sales_reports(user):
+        raise Http404
+    return selectors.sales_report(user=user, **filters.dict())

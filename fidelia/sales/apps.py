@@ -8,6 +8,8 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
+        from fidelia.sales.facts import register_facts
         from fidelia.sales.privacy import register_hooks
 
         register_hooks()
+        register_facts()

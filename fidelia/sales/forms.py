@@ -10,10 +10,25 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fidelia.accounts.models import Team, User
 from fidelia.core.errors import DomainError
-from fidelia.sales.enums import ContractStatus, ProductKind, SalesChannel
-from fidelia.sales.models import Product, ProductFamily
-from fidelia.sales.selectors import ContractFilters, ProductFilters, TransactionFilters
+from fidelia.sales.enums import (
+    ContractStatus,
+    LeadSource,
+    LeadStatus,
+    ProductKind,
+    QuoteStatus,
+    SalesChannel,
+)
+from fidelia.sales.models import LostReason, PipelineStage, Product, ProductFamily
+from fidelia.sales.selectors import (
+    ContractFilters,
+    LeadFilters,
+    PipelineFilters,
+    ProductFilters,
+    QuoteFilters,
+    TransactionFilters,
+)
 
 MAX_AMOUNT = Decimal("9999999999.99")  # what the 12-digit, 2-decimal columns hold
 MAX_RENEWAL_DAYS = 3660
@@ -212,3 +227,186 @@ class TransactionFilterForm(_FilterForm):
         return TransactionFilters(date_from=v.get("date_from"), date_to=v.get("date_to"),
                                   product=v["product"].pk if "product" in v else None,
                                   channel=v.get("channel", ""), party=v.get("party"))
+
+
+# --- sales force automation ------------------------------------------------------------------------
+
+PERCENT = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal("0"), "max_value": Decimal("100"), "localize": True}
+
+
+def _users(queryset: QuerySet[Any]) -> forms.ModelChoiceField:
+    field = forms.ModelChoiceField(label=_("Owner"), queryset=queryset, required=False)
+    field.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[method-assign]
+    return field
+
+
+class LeadFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Qualification"), required=False, choices=[("", _("All"))] + LeadStatus.choices)
+    source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("All"))] + LeadSource.choices)
+
+    def filters(self) -> LeadFilters:
+        if not self.is_valid():
+            return LeadFilters()
+        data = self.cleaned_data
+        return LeadFilters(status=data["status"], source=data["source"], q=data["q"])
+
+
+class LeadForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    city = forms.CharField(label=_("City"), max_length=120, required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=LeadSource.choices)
+    source_detail = forms.CharField(label=_("Source detail"), max_length=200, required=False,
+                                    help_text=_("Campaign, event, referrer or file the lead came from."))
+    status = forms.ChoiceField(label=_("Qualification"), choices=[c for c in LeadStatus.choices if c[0] != LeadStatus.CONVERTED])
+    interest = forms.ModelChoiceField(label=_("Product of interest"), queryset=Product.objects.none(), required=False)
+    estimated_amount = money_field(_("Estimated amount (€)"), required=False)
+    message = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    disqualified_reason = forms.CharField(label=_("Disqualification reason"), max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args: Any, products: QuerySet[Product], editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["interest"].queryset = products
+        self.fields["version"].required = editing
+        if not editing:
+            del self.fields["version"], self.fields["disqualified_reason"]
+
+    def service_values(self) -> dict[str, Any]:
+        values = dict(self.cleaned_data)
+        values.pop("version", None)
+        return values
+
+
+class LeadConvertForm(forms.Form):
+    opportunity_name = forms.CharField(label=_("Opportunity title"), max_length=200, required=False)
+    amount = money_field(_("Amount (€)"), required=False)
+    expected_close = forms.DateField(label=_("Expected close"), required=False, widget=DateInput())
+    attach_to = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    allow_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class PipelineFilterForm(forms.Form):
+    owner = _users(User.objects.none())
+    team = forms.ModelChoiceField(label=_("Team / agency"), queryset=Team.objects.all(), required=False)
+    date_from = forms.DateField(label=_("Closing from"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("to"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, owners: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = _users(owners)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", _("The end of the range is before its start."))
+        return data
+
+    def filters(self) -> PipelineFilters:
+        if not self.is_valid():
+            return PipelineFilters()
+        data = self.cleaned_data
+        return PipelineFilters(owner=data["owner"].pk if data["owner"] else None,
+                               team=data["team"].pk if data["team"] else None,
+                               date_from=data["date_from"], date_to=data["date_to"])
+
+
+class OpportunityForm(forms.Form):
+    name = forms.CharField(label=_("Title"), max_length=200)
+    amount = money_field(_("Amount (€)"))
+    expected_close = forms.DateField(label=_("Expected close"), widget=DateInput())
+    probability = forms.IntegerField(label=_("Probability (%)"), min_value=0, max_value=100, required=False,
+                                     help_text=_("Left empty, the stage's probability."))
+    next_step = forms.CharField(label=_("Next step"), max_length=200, required=False)
+    next_step_on = forms.DateField(label=_("Next step on"), required=False, widget=DateInput())
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none(), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args: Any, products: QuerySet[Product], editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products
+        if editing:
+            self.fields["version"].required = True
+            del self.fields["product"]
+        else:
+            del self.fields["version"]
+
+    def service_values(self) -> dict[str, Any]:
+        values = dict(self.cleaned_data)
+        values.pop("version", None)
+        product = values.pop("product", None)
+        if values.get("probability") is None:
+            values.pop("probability")
+        if product is not None:
+            values["products"] = [(product, 1)]
+        return values
+
+
+class MoveForm(forms.Form):
+    """The board's drop: target stage and the card's version (a stale one is refused)."""
+
+    stage = forms.ModelChoiceField(queryset=PipelineStage.objects.filter(is_active=True))
+    version = forms.IntegerField(min_value=0)
+    lost_reason = forms.ModelChoiceField(queryset=LostReason.objects.filter(is_active=True), required=False,
+                                         label=_("Lost reason"))
+    lost_note = forms.CharField(max_length=300, required=False, label=_("Note"))
+
+
+class QuoteForm(forms.Form):
+    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput())
+    notes = forms.CharField(label=_("Notes printed on the quote"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+
+class QuoteLineForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000, initial=1)
+    discount_rate = forms.DecimalField(label=_("Discount (%)"), initial=Decimal("0"), **PERCENT)
+    vat_rate = forms.DecimalField(label=_("VAT (%)"), initial=Decimal("20"), **PERCENT)
+
+    def __init__(self, *args: Any, products: QuerySet[Product] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if products is not None:
+            self.fields["product"].queryset = products
+
+
+QuoteLineFormSet = forms.formset_factory(QuoteLineForm, extra=0, min_num=1, validate_min=True, max_num=100,
+                                         validate_max=True, can_delete=True)
+
+
+class QuoteFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All"))] + QuoteStatus.choices)
+
+    def filters(self) -> QuoteFilters:
+        if not self.is_valid():
+            return QuoteFilters()
+        return QuoteFilters(status=self.cleaned_data["status"], q=self.cleaned_data["q"])
+
+
+class ReportFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    team = forms.ModelChoiceField(label=_("Team / agency"), queryset=Team.objects.all(), required=False)
+
+
+class WebLeadForm(forms.Form):
+    """The public contact form; `website` is a honeypot hidden from people, `started_at` the display time."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    email = forms.EmailField(label=_("E-mail"))
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    city = forms.CharField(label=_("City"), max_length=120, required=False)
+    message = forms.CharField(label=_("Your request"), required=False, max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    consent = forms.BooleanField(label=_("I agree to be contacted about offers suited to my request."), required=False)
+    website = forms.CharField(required=False, max_length=200, label=_("Leave this field empty"))
+    started_at = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=0, max_value=1e11)
+    source_detail = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)

@@ -47,11 +47,11 @@ def forecast(rows: list[dict[str, Any]], *, date_from: dt.date, date_to: dt.date
     for row in rows:
         key = f"{row['month']:%Y-%m}"
         if key in amount:
-            amount[key] += row["amount"] or 0
+            amount[key] += row["total"] or 0
             weighted[key] += _weighted(row["weighted"])
         rep = reps.setdefault(row["owner_id"], {"name": _name(row), "count": 0, "amount": Decimal(0), "weighted": Decimal(0)})
         rep["count"] += row["n"]
-        rep["amount"] += row["amount"] or 0
+        rep["amount"] += row["total"] or 0
         rep["weighted"] += _weighted(row["weighted"])
     return Forecast(months=months, amount=[amount[m] for m in months], weighted=[weighted[m] for m in months],
                     by_rep=sorted(reps.values(), key=lambda r: (-r["weighted"], r["name"])))

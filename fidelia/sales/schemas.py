@@ -10,7 +10,15 @@ from ninja import Field, Schema
 from fidelia.accounts.enums import SensitiveField
 from fidelia.core.api import MAX_INT, Date, Id, Page, text
 from fidelia.parties.schemas import PartyRefOut, SensitiveOut, StrictIn
-from fidelia.sales.enums import ContractStatus, ProductKind, SalesChannel
+from fidelia.sales.enums import (
+    ContractStatus,
+    LeadSource,
+    LeadStatus,
+    ProductKind,
+    QuoteStatus,
+    SalesChannel,
+    StageOutcome,
+)
 
 Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2, allow_inf_nan=False)]
 PositiveMoney = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, allow_inf_nan=False)]
@@ -187,3 +195,351 @@ class TransactionFiltersIn(Schema):
     party: Id | None = None
     product: Id | None = None
     channel: SalesChannel | None = None
+
+
+# --- sales force automation: leads, opportunities, stages, quotes, reports ---------------------------
+
+Percent = Annotated[int, Field(ge=0, le=100)]
+PercentDecimal = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2, allow_inf_nan=False)]
+SmallQuantity = Annotated[int, Field(ge=1, le=1_000_000)]
+
+
+class UserRefOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+
+
+class StageOut(Schema):
+    id: int
+    code: str
+    name: str
+    position: int
+    probability: int
+    outcome: StageOutcome
+
+
+class LostReasonOut(Schema):
+    id: int
+    label: str
+
+
+class LeadOut(Schema):
+    id: int
+    version: int
+    first_name: str
+    last_name: str
+    company: str
+    email: str
+    phone: str
+    city: str
+    source: LeadSource
+    source_detail: str
+    status: LeadStatus
+    interest_id: int | None
+    estimated_amount: Decimal | None
+    message: str
+    owner_id: int | None
+    team_id: int | None
+    consent_granted: bool
+    party_id: int | None = Field(None, description="The customer file the lead was converted into.")
+    created_at: dt.datetime
+    converted_at: dt.datetime | None
+
+
+LeadPage = Page[LeadOut]
+
+
+class LeadFiltersIn(Schema):
+    status: LeadStatus | None = None
+    source: LeadSource | None = None
+    owner: Id | None = None
+    q: text(100) = ""
+
+
+class LeadCreateIn(StrictIn):
+    source: LeadSource
+    first_name: text(100) = ""
+    last_name: text(100) = ""
+    company: text(200) = ""
+    email: text(254) = ""
+    phone: text(40) = ""
+    city: text(120) = ""
+    source_detail: text(200) = ""
+    interest: Id | None = None
+    estimated_amount: PositiveMoney | None = None
+    message: text(5000) = ""
+    owner: Id | None = None
+
+
+class LeadUpdateIn(StrictIn):
+    """Only the fields sent are changed."""
+
+    status: LeadStatus = None
+    first_name: text(100) = None
+    last_name: text(100) = None
+    company: text(200) = None
+    email: text(254) = None
+    phone: text(40) = None
+    city: text(120) = None
+    source: LeadSource = None
+    source_detail: text(200) = None
+    estimated_amount: PositiveMoney | None = None
+    message: text(5000) = None
+    owner: Id | None = None
+    disqualified_reason: text(200) = None
+
+
+class LeadConvertIn(StrictIn):
+    attach_to: Id | None = Field(None, description="An existing customer to attach the lead to (after a 409).")
+    allow_duplicate: bool = Field(False, description="Create a new customer even if it may already exist.")
+    opportunity_name: text(200) = ""
+    amount: PositiveMoney | None = None
+    expected_close: Date | None = None
+
+
+class WebLeadIn(Schema):
+    """The public web-to-lead form. `website` is a honeypot: leave it empty. `started_at` is the Unix time
+    (seconds) the form was displayed; a form filled faster than the minimum is refused as spam."""
+
+    first_name: text(100) = ""
+    last_name: text(100)
+    email: text(254)
+    phone: text(40) = ""
+    company: text(200) = ""
+    city: text(120) = ""
+    message: text(5000) = ""
+    consent: bool = Field(False, description="The person agrees to be contacted about offers.")
+    consent_wording: text(1000) = ""
+    source_detail: text(200) = ""
+    website: text(200) = ""
+    started_at: float | None = Field(None, ge=0, le=1e11)
+
+
+class WebLeadOut(Schema):
+    received: bool
+
+
+class OpportunityLineOut(Schema):
+    product: ProductRefOut
+    quantity: int
+    unit_price: Decimal
+
+
+class OpportunityOut(Schema):
+    id: int
+    version: int
+    name: str
+    party: PartyRefOut
+    owner: UserRefOut | None
+    team_id: int | None
+    stage: StageOut
+    amount: Decimal
+    probability: int
+    weighted_amount: Decimal
+    expected_close: dt.date
+    next_step: str
+    next_step_on: dt.date | None
+    lost_reason: LostReasonOut | None
+    is_new_business: bool
+    closed_on: dt.date | None
+    created_at: dt.datetime
+
+
+OpportunityPage = Page[OpportunityOut]
+
+
+class OpportunityFiltersIn(Schema):
+    owner: Id | None = None
+    team: Id | None = None
+    stage: Id | None = None
+    date_from: Date | None = Field(None, description="Expected close on or after.")
+    date_to: Date | None = Field(None, description="Expected close on or before.")
+    q: text(100) = ""
+
+
+class OpportunityCreateIn(StrictIn):
+    party: Id
+    name: text(200)
+    amount: PositiveMoney
+    expected_close: Date
+    stage: Id | None = None
+    probability: Percent | None = None
+    next_step: text(200) = ""
+    next_step_on: Date | None = None
+    owner: Id | None = None
+    products: list[Id] = Field(default_factory=list, max_length=50)
+
+
+class OpportunityUpdateIn(StrictIn):
+    """Only the fields sent are changed; the stage moves through /move."""
+
+    name: text(200) = None
+    amount: PositiveMoney = None
+    probability: Percent = None
+    expected_close: Date = None
+    next_step: text(200) = None
+    next_step_on: Date | None = None
+    owner: Id | None = None
+
+
+class OpportunityMoveIn(StrictIn):
+    stage: Id
+    lost_reason: Id | None = None
+    lost_note: text(300) = ""
+
+
+class StageChangeOut(Schema):
+    from_stage_id: int | None
+    to_stage_id: int
+    changed_at: dt.datetime
+    changed_by_id: int | None
+    amount: Decimal
+
+
+class BoardColumnOut(Schema):
+    stage: StageOut
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
+class BoardOut(Schema):
+    columns: list[BoardColumnOut]
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
+class QuoteLineIn(StrictIn):
+    product: Id
+    quantity: SmallQuantity = 1
+    discount_rate: PercentDecimal = Decimal(0)
+    vat_rate: PercentDecimal = Decimal(20)
+    unit_price: PositiveMoney | None = Field(None, description="Defaults to the catalogue price.")
+    label: text(200) = ""
+
+
+class QuoteLineOut(Schema):
+    product_id: int
+    label: str
+    quantity: int
+    unit_price: Decimal
+    discount_rate: Decimal
+    vat_rate: Decimal
+
+
+class QuoteOut(Schema):
+    id: int
+    version: int
+    number: str
+    party: PartyRefOut
+    opportunity_id: int | None
+    owner_id: int | None
+    status: QuoteStatus
+    issued_on: dt.date
+    valid_until: dt.date
+    notes: str
+    total_excl_tax: Decimal
+    total_tax: Decimal
+    total_incl_tax: Decimal
+    sent_at: dt.datetime | None
+    lines: list[QuoteLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: object) -> list[object]:
+        return list(obj.lines.all())  # type: ignore[attr-defined]
+
+
+QuotePage = Page[QuoteOut]
+
+
+class QuoteFiltersIn(Schema):
+    status: QuoteStatus | None = None
+    party: Id | None = None
+    q: text(100) = ""
+
+
+class QuoteCreateIn(StrictIn):
+    party: Id
+    opportunity: Id | None = None
+    valid_until: Date | None = None
+    notes: text(5000) = ""
+    lines: list[QuoteLineIn] = Field(..., min_length=1, max_length=100)
+
+
+class QuoteUpdateIn(StrictIn):
+    valid_until: Date = None
+    notes: text(5000) = None
+    lines: list[QuoteLineIn] = Field(None, min_length=1, max_length=100)
+
+
+class QuoteSendIn(StrictIn):
+    to: text(254) = Field("", description="Defaults to the customer's primary e-mail.")
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    quote_id: int
+    party_id: int
+    ordered_on: dt.date
+    total_excl_tax: Decimal
+    total_incl_tax: Decimal
+    contract_ids: list[int]
+    transaction_ids: list[int]
+
+    @staticmethod
+    def resolve_contract_ids(obj: object) -> list[int]:
+        return list(obj.contracts.values_list("pk", flat=True))  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_transaction_ids(obj: object) -> list[int]:
+        return list(obj.transactions.values_list("pk", flat=True))  # type: ignore[attr-defined]
+
+
+class ReportFiltersIn(Schema):
+    date_from: Date | None = None
+    date_to: Date | None = None
+    owner: Id | None = None
+    team: Id | None = None
+
+
+class RepFigureOut(Schema):
+    name: str
+    count: int = 0
+    amount: Decimal = Decimal(0)
+    weighted: Decimal = Decimal(0)
+
+
+class RepPerformanceOut(Schema):
+    name: str
+    won: int
+    lost: int
+    win_rate: float | None
+    new_amount: Decimal
+    existing_amount: Decimal
+
+
+class FunnelStepOut(Schema):
+    name: str
+    reached: int
+    conversion: float | None
+
+
+class SalesReportOut(Schema):
+    date_from: dt.date
+    date_to: dt.date
+    months: list[str]
+    forecast_amount: list[Decimal]
+    forecast_weighted: list[Decimal]
+    weighted_total: Decimal
+    forecast_by_rep: list[RepFigureOut]
+    won: int
+    lost: int
+    win_rate: float | None
+    cycle_days: float | None
+    new_amount: Decimal
+    existing_amount: Decimal
+    by_rep: list[RepPerformanceOut]
+    funnel: list[FunnelStepOut]

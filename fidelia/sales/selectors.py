@@ -437,10 +437,10 @@ def pipeline_board(*, user: User, filters: PipelineFilters, today: dt.date | Non
     qs = _period(opportunity_list(user=user, filters=PipelineFilters(
         owner=filters.owner, team=filters.team, stage=filters.stage, q=filters.q)), filters, today=day)
     qs = qs.filter(stage__in=stages).order_by()
-    for row in qs.values("stage_id").annotate(n=Count("id"), amount=Sum("amount"),
+    for row in qs.values("stage_id").annotate(n=Count("id"), total=Sum("amount"),
                                                weighted=Sum(F("amount") * F("probability"))):
         column = columns[row["stage_id"]]
-        column.count, column.amount = row["n"], row["amount"] or Decimal(0)
+        column.count, column.amount = row["n"], row["total"] or Decimal(0)
         column.weighted = (Decimal(row["weighted"] or 0) / 100).quantize(Decimal("0.01"))
     rank = Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("expected_close").asc(), F("id").asc()])
     cards = qs.annotate(rank=rank).values(*CARD_FIELDS, "rank")
@@ -525,7 +525,7 @@ def forecast_rows(*, user: User, date_from: dt.date, date_to: dt.date, owner: in
                 .filter(stage__outcome=StageOutcome.OPEN, expected_close__gte=date_from, expected_close__lte=date_to)
                 .annotate(month=TruncMonth("expected_close"))
                 .values("month", "owner_id", "owner__first_name", "owner__last_name")
-                .annotate(n=Count("id"), amount=Sum("amount"), weighted=Sum(F("amount") * F("probability"))))
+                .annotate(n=Count("id"), total=Sum("amount"), weighted=Sum(F("amount") * F("probability"))))
 
 
 def closed_rows(*, user: User, date_from: dt.date, date_to: dt.date, owner: int | None = None,
@@ -548,3 +548,29 @@ def funnel_rows(*, user: User, date_from: dt.date, date_to: dt.date, owner: int 
                .exclude(to_stage__outcome=StageOutcome.LOST).order_by()
                .values("opportunity_id").annotate(furthest=Max("to_stage__position")))
     return stages, [row["furthest"] for row in reached]
+
+
+def sales_report(*, user: User, date_from: dt.date | None = None, date_to: dt.date | None = None,
+                 owner: int | None = None, team: int | None = None, today: dt.date | None = None) -> dict[str, Any]:
+    """Every figure of the sales reports page for the period (default: the last 6 months for closed deals
+    and the next 6 months for the forecast... both windows centred on today)."""
+    from fidelia.sales import reports
+
+    day = today or timezone.localdate()
+    start = date_from or (day - dt.timedelta(days=182)).replace(day=1)
+    end = date_to or day + dt.timedelta(days=183)
+    if end < start:
+        start, end = end, start
+    fc = reports.forecast(forecast_rows(user=user, date_from=max(start, day.replace(day=1)), date_to=end,
+                                        owner=owner, team=team), date_from=max(start, day.replace(day=1)), date_to=end)
+    perf = reports.performance(closed_rows(user=user, date_from=start, date_to=min(end, day), owner=owner, team=team))
+    stages, furthest = funnel_rows(user=user, date_from=start, date_to=min(end, day), owner=owner, team=team)
+    return {
+        "date_from": start, "date_to": end, "months": fc.months, "forecast_amount": fc.amount,
+        "forecast_weighted": fc.weighted, "forecast_by_rep": fc.by_rep,
+        "weighted_total": sum(fc.weighted, Decimal(0)), "won": perf.won, "lost": perf.lost,
+        "win_rate": perf.win_rate, "cycle_days": perf.cycle_days, "new_amount": perf.new_amount,
+        "existing_amount": perf.existing_amount, "by_rep": perf.by_rep,
+        "funnel": [{"name": s.name, "reached": s.reached, "conversion": s.conversion}
+                   for s in reports.funnel([(st.name, st.position) for st in stages], furthest)],
+    }

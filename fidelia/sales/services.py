@@ -662,3 +662,39 @@ def quotes_expire(*, today: dt.date | None = None) -> int:
     day = today or timezone.localdate()
     return Quote.objects.filter(status__in=[QuoteStatus.DRAFT, QuoteStatus.SENT], valid_until__lt=day).update(
         status=QuoteStatus.EXPIRED, version=F("version") + 1, updated_at=timezone.now())
+
+
+class SpamRefused(ValidationFailed):
+    """A web-form submission that looks automated (honeypot filled, filled too fast)."""
+
+
+@transaction.atomic
+def lead_capture_web(*, last_name: str, email: str, consent: bool, proof: dict[str, Any], first_name: str = "",
+                     phone: str = "", company: str = "", city: str = "", message: str = "",
+                     consent_wording: str = "", source_detail: str = "", honeypot: str = "",
+                     started_at: float | None = None, min_fill_seconds: float = 3.0) -> Lead:
+    """A lead from the public web form (no user): spam checks, then an unassigned lead that managers
+    assign. The consent is stored with its proof (wording shown, time, address, user agent, page)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    now = timezone.now()
+    if honeypot.strip():
+        raise SpamRefused(_("This submission was refused."))
+    if started_at is not None and now.timestamp() - started_at < min_fill_seconds:
+        raise SpamRefused(_("This form was filled in too quickly; please try again."))
+    errors: dict[str, list[str]] = {}
+    if not last_name.strip():
+        errors["last_name"] = [_("Your name is required.")]
+    try:
+        email = validate_email(email.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        errors["email"] = [_("Enter a valid e-mail address.")]
+    if consent and not consent_wording.strip():
+        errors["consent_wording"] = [_("Send the consent wording shown to the person.")]
+    if errors:
+        raise ValidationFailed(_("Some fields are not valid."), fields=errors)
+    return lead_create(actor=None, source=LeadSource.WEB_FORM, first_name=first_name, last_name=last_name, email=email,
+                       phone=phone, company=company, city=city, message=message.strip(), source_detail=source_detail,
+                       last_contact_at=now, consent_granted=consent,
+                       consent_wording=consent_wording.strip() if consent else "", consent_at=now if consent else None,
+                       consent_proof={**proof, "at": now.isoformat()} if consent else {})
