@@ -71,7 +71,18 @@ def fuzz_world(db, in_test_transaction: None) -> dict[str, Any]:
                            amount=Decimal("50"), channel="web")
         interaction_log(party=party, actor=personas.admin, channel="phone", direction="inbound", subject="Appel")
     _token, raw = api_token_create(user=personas.admin, name="schemathesis")
-    return {"token": raw, "party_id": [p.pk for p in parties], "product_id": [product.pk],
+    from fidelia.actions.models import ActionRule  # actions to take: aim at real actions and rules
+    from fidelia.actions.services import action_propose
+    actions = {"action_id": [action_propose(party=p, kind="call", title="Appel", source="manual", source_key=f"fuzz:{p.pk}",
+                                            due_on=dt.date(2026, 1, 5))[0].pk for p in parties],
+               "rule_id": list(ActionRule.objects.values_list("pk", flat=True)[:3])}
+    from fidelia.service.models import SlaPolicy  # service desk: aim at real cases and SLA policies
+    from fidelia.service.services import case_create
+    actions["policy_id"] = [SlaPolicy.objects.create(name="Normal", priority="normal", first_response_hours=8,
+                                                     resolution_hours=40).pk]
+    actions["case_id"] = [case_create(actor=personas.admin, party=p, subject="Réclamation", kind="complaint").pk
+                          for p in parties[:2]]
+    return {**actions, "token": raw, "party_id": [p.pk for p in parties], "product_id": [product.pk],
             "contract_id": list(Contract.objects.values_list("pk", flat=True)), "family_id": [family.pk],
             "user_id": [personas.admin.pk, personas.alice.pk, personas.manager.pk],
             "team_id": [personas.lyon.pk, personas.paris.pk], "organisation_id": [organisation.pk]}
