@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import optimize, special
+from threadpoolctl import threadpool_limits
 
 WEEKS_PER_MONTH = 52.0 / 12.0
 MIN_REPEAT_BUYERS = 30
@@ -114,10 +115,35 @@ def _validate_rft(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
 
 
 def _compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Distinct rows of the stacked columns and how many customers share each one."""
-    stacked = np.column_stack(columns)
-    uniq, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [uniq[:, i] for i in range(uniq.shape[1])], counts.astype(float)
+    """Distinct rows of the columns (contiguous arrays: special functions are ~10x slower on
+    strided views) and how many customers share each one."""
+    order = np.lexsort(columns[::-1])
+    cols = [c[order] for c in columns]
+    change = np.zeros(order.size, dtype=bool)
+    change[:1] = True
+    for c in cols:
+        change[1:] |= c[1:] != c[:-1]
+    starts = np.flatnonzero(change)
+    counts = np.diff(np.append(starts, order.size)).astype(float)
+    return [np.ascontiguousarray(c[starts]) for c in cols], counts
+
+
+def _distinct_with_inverse(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Distinct rows of the columns and, per input row, the index of its distinct row."""
+    order = np.lexsort(columns[::-1])
+    cols = [c[order] for c in columns]
+    change = np.zeros(order.size, dtype=bool)
+    change[:1] = True
+    for c in cols:
+        change[1:] |= c[1:] != c[:-1]
+    inverse = np.empty(order.size, dtype=np.int64)
+    inverse[order] = np.cumsum(change) - 1
+    return [np.ascontiguousarray(c[change]) for c in cols], inverse
+
+
+def _dot(w: np.ndarray, v: np.ndarray) -> float:
+    """Weighted sum. Not `w @ v`: a BLAS dot may spin threads, 1000x slower on a loaded machine."""
+    return float(np.einsum("i,i->", w, v))
 
 
 def _hessian_from_grad(grad: Callable[[np.ndarray], np.ndarray], theta: np.ndarray) -> np.ndarray:
@@ -153,7 +179,8 @@ def _minimise(
 ) -> tuple[optimize.OptimizeResult, list[str]]:
     notes: list[str] = []
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * start.size
-    with np.errstate(all="ignore"):
+    # L-BFGS-B calls BLAS on 4-vectors: threaded BLAS only adds spinning (slow on a busy machine).
+    with np.errstate(all="ignore"), threadpool_limits(1, user_api="blas"):
         res = optimize.minimize(
             neg_ll_and_grad, start, jac=True, method="L-BFGS-B", bounds=bounds,
             options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-8},
@@ -187,23 +214,68 @@ def bgnbd_loglik(params: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) 
     return A1 + A2 + np.logaddexp(A3, A4)
 
 
-def _bgnbd_neg_ll_grad(log_p: np.ndarray, x, t_x, T, w) -> tuple[float, np.ndarray]:
+@dataclass(frozen=True)
+class _BgNbdData:
+    """Weighted distinct histories split the way the likelihood is: terms that depend on x only
+    (gamma functions: evaluated once per distinct x), customers without repeat purchase (depend
+    on T only) and repeat buyers (per distinct (x, t_x, T))."""
+
+    xs: np.ndarray   # distinct x
+    wx: np.ndarray   # customers per distinct x
+    T0: np.ndarray   # distinct T of customers with x = 0
+    w0: np.ndarray
+    x: np.ndarray    # repeat buyers' distinct (x, t_x, T) and weights
+    t: np.ndarray
+    T: np.ndarray
+    w: np.ndarray
+    xi: np.ndarray   # index of each repeat-buyer row's x in xs
+
+    @classmethod
+    def build(cls, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> _BgNbdData:
+        pos = x > 0
+        (T0,), w0 = _compress(T[~pos]) if np.any(~pos) else ([np.empty(0)], np.empty(0))
+        (px, pt, pT), pw = _compress(x[pos], t_x[pos], T[pos]) if np.any(pos) else ([np.empty(0)] * 3, np.empty(0))
+        xs, counts = np.unique(x, return_counts=True)
+        return cls(xs, counts.astype(float), T0, w0, px, pt, pT, pw, np.searchsorted(xs, px))
+
+
+def _bgnbd_neg_ll_grad(log_p: np.ndarray, d: _BgNbdData) -> tuple[float, np.ndarray]:
+    """−LL and its gradient in log parameters (analytic), on prepared data."""
     p = np.exp(log_p)
     r, alpha, a, b = p
-    A1, A2, A3, A4, pos = _bgnbd_terms(p, x, t_x, T)
-    L34 = np.logaddexp(A3, A4)
-    ll = A1 + A2 + L34
-    w3 = np.exp(A3 - L34)
-    w4 = np.exp(A4 - L34)
-    xp = np.where(pos, x, 1.0)  # placeholder avoids log/divide warnings where w4 == 0
-    dr = (special.digamma(r + x) - special.digamma(r) + np.log(alpha)
-          - w3 * np.log(alpha + T) - w4 * np.log(alpha + t_x))
-    dalpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + t_x)
-    psi_ab = special.digamma(a + b) - special.digamma(a + b + x)
-    da = psi_ab + w4 / a
-    db = psi_ab + special.digamma(b + x) - special.digamma(b) - w4 / (b + xp - 1)
-    grad = np.array([w @ dr, w @ dalpha, w @ da, w @ db]) * p  # chain rule to log params
-    return -float(w @ ll), -grad
+    xs, wx = d.xs, d.wx
+    # terms in x only: Γ ratios of the NBD and of the beta-geometric dropout
+    g = (special.gammaln(r + xs) - special.gammaln(r) + special.gammaln(a + b) + special.gammaln(b + xs)
+         - special.gammaln(b) - special.gammaln(a + b + xs))
+    psi_ab = special.digamma(a + b) - special.digamma(a + b + xs)
+    n = wx.sum()
+    ll = _dot(wx, g) + n * r * np.log(alpha)
+    dr = _dot(wx, special.digamma(r + xs)) - n * special.digamma(r) + n * np.log(alpha)
+    dalpha = n * r / alpha
+    da = _dot(wx, psi_ab)
+    db = _dot(wx, psi_ab + special.digamma(b + xs)) - n * special.digamma(b)
+    # customers without repeat purchase: survival term (α/(α+T))^r only
+    lT0 = np.log(alpha + d.T0)
+    ll -= r * _dot(d.w0, lT0)
+    dr -= _dot(d.w0, lT0)
+    dalpha -= r * _dot(d.w0, 1 / (alpha + d.T0))
+    # repeat buyers: log[(α+T)^-(r+x) + a/(b+x−1) (α+t_x)^-(r+x)]
+    rx = r + d.x
+    lT, lt = np.log(alpha + d.T), np.log(alpha + d.t)
+    with np.errstate(invalid="ignore", divide="ignore"):  # x = 0 has no such term; never gathered
+        lb = np.log(b + d.xs - 1)[d.xi] if d.x.size else np.empty(0)
+    A3 = -rx * lT
+    A4 = np.log(a) - lb - rx * lt
+    L = np.logaddexp(A3, A4)
+    w4 = np.exp(A4 - L)
+    w3 = 1.0 - w4
+    ll += _dot(d.w, L)
+    dr -= _dot(d.w, w3 * lT + w4 * lt)
+    dalpha -= _dot(d.w, rx * (w3 / (alpha + d.T) + w4 / (alpha + d.t)))
+    da += _dot(d.w, w4) / a
+    db -= _dot(d.w, w4 / (b + d.x - 1))
+    grad = np.array([dr, dalpha, da, db]) * p  # chain rule to log parameters
+    return -float(ll), -grad
 
 
 def bgnbd_fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BgNbdFit:
@@ -215,14 +287,14 @@ def bgnbd_fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BgNbdFit:
     """
     x, t_x, T = _as_arrays(x, t_x, T)
     _validate_rft(x, t_x, T)
-    (ux, ut, uT), w = _compress(x, t_x, T)
+    data = _BgNbdData.build(x, t_x, T)
     notes: list[str] = []
     n_repeat = int(np.count_nonzero(x > 0))
     if n_repeat < MIN_REPEAT_BUYERS:
         notes.append(f"Only {n_repeat} repeat buyers: the model is poorly determined.")
 
     def f(lp: np.ndarray) -> tuple[float, np.ndarray]:
-        return _bgnbd_neg_ll_grad(lp, ux, ut, uT, w)
+        return _bgnbd_neg_ll_grad(lp, data)
 
     start = np.log([1.0, max(float(np.mean(T)), 1.0), 1.0, 1.0])
     res, more = _minimise(f, start)
@@ -247,16 +319,32 @@ def bgnbd_p_alive(fit: BgNbdFit, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> 
     return out
 
 
+def _bgnbd_purchases_if_alive(fit: BgNbdFit, t: float, x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """E[Y(t) | alive, x, T]: the factor of the conditional expectation that depends on (x, T) only.
+
+    Evaluated once per distinct (x, T) when t is a scalar: the hypergeometric function dominates
+    the cost and a base has far fewer distinct (x, T) pairs than customers.
+    """
+    if np.ndim(t) == 0 and x.size > 1000:
+        (ux, uT), inverse = _distinct_with_inverse(x, T)
+        if ux.size < x.size // 2:
+            return _bgnbd_if_alive_rows(fit, t, ux, uT)[inverse]
+    return _bgnbd_if_alive_rows(fit, t, x, T)
+
+
+def _bgnbd_if_alive_rows(fit: BgNbdFit, t: float | np.ndarray, x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
+        return (a + b + x - 1) / (a - 1) * (1 - np.exp((r + x) * np.log((alpha + T) / (alpha + T + t))) * hyp)
+
+
 def bgnbd_expected_purchases(fit: BgNbdFit, t: float | ArrayLike, x: ArrayLike, t_x: ArrayLike,
                              T: ArrayLike) -> np.ndarray:
     """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` weeks (conditional expectation)."""
     x, t_x, T = _as_arrays(x, t_x, T)
     t = np.asarray(t, dtype=float)
-    r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
-    with np.errstate(divide="ignore", invalid="ignore"):
-        hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
-        num = (a + b + x - 1) / (a - 1) * (1 - np.exp((r + x) * np.log((alpha + T) / (alpha + T + t))) * hyp)
-    return num * bgnbd_p_alive(fit, x, t_x, T)
+    return _bgnbd_purchases_if_alive(fit, t, x, T) * bgnbd_p_alive(fit, x, t_x, T)
 
 
 def bgnbd_unconditional_purchases(fit: BgNbdFit, t: float | ArrayLike) -> np.ndarray:
@@ -321,7 +409,7 @@ def pareto_nbd_fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> ParetoNbdFit:
 
     def nll(lp: np.ndarray) -> float:
         with np.errstate(all="ignore"):
-            v = -float(w @ pareto_nbd_loglik(np.exp(lp), ux, ut, uT))
+            v = -_dot(w, pareto_nbd_loglik(np.exp(lp), ux, ut, uT))
         return v if np.isfinite(v) else 1e300
 
     def grad(lp: np.ndarray) -> np.ndarray:
@@ -370,18 +458,27 @@ def pareto_nbd_expected_purchases(fit: ParetoNbdFit, t: float | ArrayLike, x: Ar
 # --------------------------------------------------------------------------- Gamma-Gamma
 
 
-def _gg_neg_ll_grad(log_p: np.ndarray, x, m, w) -> tuple[float, np.ndarray]:
+def _gg_neg_ll_grad(log_p: np.ndarray, x: np.ndarray, m: np.ndarray, w: np.ndarray, xs: np.ndarray,
+                    wx: np.ndarray) -> tuple[float, np.ndarray]:
+    """−LL and gradient (log parameters) of the Gamma-Gamma; gamma functions once per distinct x."""
     p, q, g = np.exp(log_p)
+    pxs = p * xs
+    psi = special.digamma(pxs + q)
+    n = wx.sum()
+    ll = (_dot(wx, special.gammaln(pxs + q) - special.gammaln(pxs) + pxs * np.log(xs))
+          - n * special.gammaln(q) + n * q * np.log(g))
+    dp = _dot(wx, xs * (psi - special.digamma(pxs) + np.log(xs)))
+    dq = _dot(wx, psi) - n * special.digamma(q) + n * np.log(g)
+    dg = n * q / g
     px = p * x
+    lm = np.log(m)
     lgm = np.log(g + m * x)
-    ll = (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(g)
-          + px * np.log(x) + (px - 1) * np.log(m) - (px + q) * lgm)
-    psi = special.digamma(px + q)
-    dp = x * (psi - special.digamma(px) + np.log(x) + np.log(m) - lgm)
-    dq = psi - special.digamma(q) + np.log(g) - lgm
-    dg = q / g - (px + q) / (g + m * x)
-    grad = np.array([w @ dp, w @ dq, w @ dg]) * np.exp(log_p)
-    return -float(w @ ll), -grad
+    ll += _dot(w, (px - 1) * lm - (px + q) * lgm)
+    dp += _dot(w, x * (lm - lgm))
+    dq -= _dot(w, lgm)
+    dg -= _dot(w, (px + q) / (g + m * x))
+    grad = np.array([dp, dq, dg]) * np.exp(log_p)
+    return -float(ll), -grad
 
 
 def gamma_gamma_fit(x: ArrayLike, m: ArrayLike) -> GammaGammaFit:
@@ -407,9 +504,10 @@ def gamma_gamma_fit(x: ArrayLike, m: ArrayLike) -> GammaGammaFit:
     if abs(corr) > 0.3:
         notes.append(f"Spend and frequency are correlated (ρ = {corr:.2f}): the independence assumption is doubtful.")
     (ux, um), w = _compress(xk, mk)
+    xs, wx = np.unique(xk, return_counts=True)
 
     def f(lp: np.ndarray) -> tuple[float, np.ndarray]:
-        return _gg_neg_ll_grad(lp, ux, um, w)
+        return _gg_neg_ll_grad(lp, ux, um, w, xs, wx.astype(float))
 
     res, more = _minimise(f, np.log([1.0, 1.0, max(float(np.mean(mk)), 1.0)]))
     notes += more
@@ -463,8 +561,10 @@ def bgnbd_clv(bg: BgNbdFit, gg: GammaGammaFit, x: ArrayLike, t_x: ArrayLike, T: 
               margin: float | ArrayLike = 1.0) -> np.ndarray:
     """CLV over ``months``: margin × expected spend × discounted expected purchases (BG/NBD)."""
     x, t_x, T, m = _as_arrays(x, t_x, T, m)
+    # E[Y(t)] = P(alive) · f(t; x, T): discount f on the distinct (x, T) pairs, then multiply.
+    (ux, uT), inverse = _distinct_with_inverse(x, T)
     det = discounted_expected_purchases(
-        lambda t: bgnbd_expected_purchases(bg, t, x, t_x, T), months=months, monthly_discount=monthly_discount
-    )
+        lambda t: _bgnbd_if_alive_rows(bg, t, ux, uT), months=months, monthly_discount=monthly_discount
+    )[inverse] * bgnbd_p_alive(bg, x, t_x, T)
     return np.asarray(margin, float) * gamma_gamma_expected_spend(gg, x, m) * det
 

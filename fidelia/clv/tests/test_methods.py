@@ -43,10 +43,12 @@ def test_bgnbd_reproduces_fader_hardie_lee_2005(cdnow) -> None:
 
 def test_bgnbd_gradient_is_the_derivative_of_the_likelihood(cdnow) -> None:
     _, s = cdnow
-    (ux, ut, uT), w = M._compress(s.x, s.t_x, s.T)
+    data = M._BgNbdData.build(s.x, s.t_x, s.T)
     point = np.log([0.3, 5.0, 0.9, 2.0])
-    analytic = M._bgnbd_neg_ll_grad(point, ux, ut, uT, w)[1]
-    numeric = optimize.approx_fprime(point, lambda p: M._bgnbd_neg_ll_grad(p, ux, ut, uT, w)[0], 1e-6)
+    value, analytic = M._bgnbd_neg_ll_grad(point, data)
+    # the split evaluation equals the plain per-customer likelihood
+    assert -value == pytest.approx(M.bgnbd_loglik(np.exp(point), s.x, s.t_x, s.T).sum(), rel=1e-12)
+    numeric = optimize.approx_fprime(point, lambda p: M._bgnbd_neg_ll_grad(p, data)[0], 1e-6)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-4, atol=1e-3)
 
 
@@ -77,9 +79,11 @@ def test_gamma_gamma_gradient(cdnow) -> None:
     _, s = cdnow
     keep = s.x > 0
     (ux, um), w = M._compress(s.x[keep], s.m[keep])
+    xs, wx = np.unique(s.x[keep], return_counts=True)
+    args = (ux, um, w, xs, wx.astype(float))
     point = np.log([5.0, 3.0, 12.0])
-    analytic = M._gg_neg_ll_grad(point, ux, um, w)[1]
-    numeric = optimize.approx_fprime(point, lambda p: M._gg_neg_ll_grad(p, ux, um, w)[0], 1e-6)
+    analytic = M._gg_neg_ll_grad(point, *args)[1]
+    numeric = optimize.approx_fprime(point, lambda p: M._gg_neg_ll_grad(p, *args)[0], 1e-6)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-4, atol=1e-3)
 
 

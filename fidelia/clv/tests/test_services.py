@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.http import Http404
 
 from fidelia.actions.facts import fact
 from fidelia.clv import selectors, services
@@ -122,7 +123,7 @@ def test_dashboard_is_scoped(valued) -> None:
     personas, *_ = valued
     assert selectors.dashboard(user=personas.manager)["totals"]["customers"] == 40
     assert selectors.dashboard(user=personas.outsider)["totals"]["customers"] == 0
-    with pytest.raises(Exception):
+    with pytest.raises(Http404):
         selectors.dashboard(user=personas.service)
 
 
