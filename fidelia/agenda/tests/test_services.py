@@ -164,3 +164,18 @@ def test_next_appointment_fact(personas) -> None:
     expression = fact("agenda.next_appointment_on").annotation()
     values = dict(Party.objects.filter(pk__in=[customer.pk, other.pk]).annotate(v=expression).values_list("pk", "v"))
     assert values == {customer.pk: day, other.pk: None}
+
+
+def test_demo_seeds_calendars_with_reports_and_shares(personas) -> None:
+    from fidelia.agenda.demo import seed_demo
+    from fidelia.agenda.models import CalendarShare
+    for _ in range(4):
+        person(owner=personas.alice)
+        person(owner=personas.bob)
+    seed_demo(today=timezone.localdate())
+    rows = Appointment.objects.all()
+    assert rows.filter(status=AppointmentStatus.PLANNED, start__gt=timezone.now()).exists()
+    assert rows.filter(status=AppointmentStatus.DONE).exclude(report="").exists()
+    assert not rows.filter(status=AppointmentStatus.PLANNED, end__lt=timezone.now()).exists()
+    assert Interaction.objects.filter(report__gt="").exists()
+    assert CalendarShare.objects.exists() or rows.count() > 0
