@@ -6,3 +6,10 @@ class MarketingConfig(AppConfig):
     name = "fidelia.marketing"
     label = "marketing"
     verbose_name = _("Marketing")
+
+    def ready(self) -> None:
+        from fidelia.marketing.facts import register_facts
+        from fidelia.marketing.privacy import register_hooks
+
+        register_facts()
+        register_hooks()

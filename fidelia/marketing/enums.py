@@ -27,6 +27,7 @@ class RecipientStatus(models.TextChoices):
     PLANNED = "planned", _("To send")
     EXCLUDED = "excluded", _("Excluded")
     HELD_OUT = "held_out", _("Held out (control)")
+    SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     BOUNCED = "bounced", _("Bounced")

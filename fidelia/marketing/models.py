@@ -127,6 +127,9 @@ class CampaignRecipient(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=200, blank=True)
+    # A batch claims its rows (planned → sending, with its token) before sending: two workers or
+    # a double-clicked "send" can never send the same row twice.
+    claim = models.CharField(max_length=32, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "party"], name="marketing_recipient_uniq")]

@@ -1,0 +1,534 @@
+"""Writes of marketing: `<entity>_<verb>`, keyword-only, atomic, audited in the same transaction.
+
+Sending is idempotent per recipient: planning inserts one `CampaignRecipient` per (campaign,
+party) (unique), a batch claims its rows (planned → sending) before delivering, and each delivery
+writes one `Solicitation` keyed by campaign and party. Consent, suppression and pressure are
+checked again when the batch is sent, not only when the campaign is planned.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fidelia.accounts import policies
+from fidelia.actions.compiler import compile_condition
+from fidelia.core import events
+from fidelia.core.errors import PermissionDenied, StaleVersion, ValidationFailed
+from fidelia.marketing import content
+from fidelia.marketing.channels import OutboundMessage, plugin
+from fidelia.marketing.eligibility import CONSENT_CHANNEL, evaluate
+from fidelia.marketing.enums import (
+    CampaignChannel,
+    CampaignStatus,
+    RecipientGroup,
+    RecipientStatus,
+    ResponseKind,
+)
+from fidelia.marketing.models import (
+    Campaign,
+    CampaignRecipient,
+    CampaignResponse,
+    Segment,
+    SegmentVersion,
+    Solicitation,
+)
+from fidelia.marketing.rules import send_window_open
+from fidelia.marketing.selectors import segment_evaluate
+from fidelia.parties.enums import ConsentPurpose, ConsentSource
+from fidelia.parties.models import Party
+from fidelia.parties.services import consent_record
+from fidelia.sales.models import Transaction
+
+if TYPE_CHECKING:
+    from fidelia.accounts.models import User
+
+UNSUBSCRIBE_SALT = "fidelia.marketing.unsubscribe"
+CLICK_SALT = "fidelia.marketing.click"
+INSERT_CHUNK = 2000
+
+
+def _require(user: User | None) -> None:
+    if user is not None and not policies.can_run_campaigns(user):
+        raise PermissionDenied(_("You may not build segments or run campaigns."))
+
+
+def _check_version(obj: Any, version: int | None) -> None:
+    if obj.pk and version is not None and obj.version != version:
+        raise StaleVersion(_("Someone changed this record since you opened it; reload and try again."))
+
+
+# --- segments ---
+
+@transaction.atomic
+def segment_save(*, actor: User, name: str, definition: Any, description: str = "",
+                 segment: Segment | None = None, version: int | None = None) -> Segment:
+    """Create or update a segment; every saved definition is kept in its history."""
+    _require(actor)
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        message = _("The name is required (at most 120 characters).")
+        raise ValidationFailed(message, fields={"name": [message]})
+    compile_condition(definition, as_of=timezone.localdate())  # names the faulty clause
+    segment = segment or Segment()
+    _check_version(segment, version)
+    creating = segment.pk is None
+    segment.name, segment.description, segment.definition = name, (description or "").strip()[:300], definition
+    if creating:
+        segment.created_by = actor
+    else:
+        segment.version += 1
+    segment.save()
+    SegmentVersion.objects.create(segment=segment, version=segment.version, definition=definition, saved_by=actor)
+    events.record(actor=actor, action="segment.created" if creating else "segment.updated", obj=segment,
+                  party_id=None, changes={"name": name})
+    return segment
+
+
+# --- campaigns ---
+
+CAMPAIGN_TEXT = ("name", "subject_fr", "subject_en", "body_fr", "body_en", "variant_b_subject", "script")
+
+
+def _decimal(value: Any, where: str, low: Decimal, high: Decimal) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        number = Decimal("NaN")
+    if not number.is_finite() or not low <= number <= high:
+        message = _("Enter a number between %(low)s and %(high)s.") % {"low": low, "high": high}
+        raise ValidationFailed(message, fields={where: [message]})
+    return number
+
+
+def _campaign_errors(c: Campaign) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not c.name.strip():
+        errors["name"] = [_("The name is required.")]
+    if c.channel not in CampaignChannel.values:
+        errors["channel"] = [_("Choose a channel.")]
+    if c.purpose not in ConsentPurpose.values:
+        errors["purpose"] = [_("Choose a purpose.")]
+    if c.starts_on and c.ends_on and c.ends_on < c.starts_on:
+        errors["ends_on"] = [_("The end is before the start.")]
+    if c.send_from >= c.send_until:
+        errors["send_until"] = [_("The send window must end after it starts.")]
+    if c.channel in {CampaignChannel.EMAIL} and not (c.subject_fr or c.subject_en):
+        errors["subject_fr"] = [_("An e-mail needs a subject.")]
+    if not (c.body_fr or c.body_en):
+        errors["body_fr"] = [_("Write the message in French or English.")]
+    if not 1 <= c.attribution_days <= 365:
+        errors["attribution_days"] = [_("The attribution window is 1 to 365 days.")]
+    return errors
+
+
+@transaction.atomic
+def campaign_save(*, actor: User, campaign: Campaign | None = None, version: int | None = None,
+                  **values: Any) -> Campaign:
+    """Create or change a draft campaign; templates with an unknown personalisation field are refused."""
+    _require(actor)
+    campaign = campaign or Campaign(created_by=actor)
+    _check_version(campaign, version)
+    if campaign.pk and campaign.status != CampaignStatus.DRAFT:
+        raise ValidationFailed(_("Only a draft campaign can be changed."))
+    for key, value in values.items():
+        if key in {"control_share"}:
+            value = _decimal(value, key, Decimal(0), Decimal("0.5"))
+        elif key in {"fixed_cost", "cost_per_message"}:
+            value = _decimal(value, key, Decimal(0), Decimal("1e9"))
+        elif key == "margin_rate":
+            value = _decimal(value, key, Decimal(0), Decimal(1))
+        elif key in CAMPAIGN_TEXT:
+            value = (value or "").strip()
+        elif key not in {"channel", "segment", "purpose", "starts_on", "ends_on", "wave_size", "send_from",
+                         "send_until", "seed", "attribution_days", "winner_rule", "trigger"}:
+            raise ValidationFailed(f"Unknown campaign field {key!r}.")
+        setattr(campaign, key, value)
+    for key in ("subject_fr", "subject_en", "body_fr", "body_en", "variant_b_subject", "script"):
+        content.validate_template(getattr(campaign, key), where=key)
+    errors = _campaign_errors(campaign)
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
+    creating = campaign.pk is None
+    if not creating:
+        campaign.version += 1
+    campaign.save()
+    events.record(actor=actor, action="campaign.created" if creating else "campaign.updated", obj=campaign,
+                  party_id=None, changes={"name": campaign.name, "channel": campaign.channel})
+    return campaign
+
+
+@dataclass
+class PlanReport:
+    targeted: int = 0
+    excluded: dict[str, int] = field(default_factory=dict)
+    test: int = 0
+    control: int = 0
+
+
+def _stratum(row: dict) -> str:
+    return f"{row['owner_id'] or '-'}|{row['kind']}"
+
+
+def split_control(eligible: list[tuple[int, str]], *, share: Decimal, seed: int) -> set[int]:
+    """Stratified random hold-out: in each stratum (owner × kind), round(n × share) parties drawn
+    with a seeded generator, so the control mirrors the test group and a re-plan draws the same."""
+    by_stratum: dict[str, list[int]] = defaultdict(list)
+    for pid, stratum in eligible:
+        by_stratum[stratum].append(pid)
+    control: set[int] = set()
+    rng = random.Random(seed)
+    carry = 0.0
+    for stratum in sorted(by_stratum):
+        ids = sorted(by_stratum[stratum])
+        exact = len(ids) * float(share) + carry
+        k = int(exact + 0.5)
+        carry = exact - k  # keeps the overall share exact across many small strata
+        control.update(rng.sample(ids, min(k, len(ids))))
+    return control
+
+
+@transaction.atomic
+def campaign_plan(*, campaign: Campaign, actor: User | None, now: dt.datetime | None = None) -> PlanReport:
+    """Snapshot the segment's members as recipients, exclude who may not be contacted (with the
+    reason), and draw the control group. Idempotent: planning an already planned campaign changes nothing."""
+    _require(actor)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != CampaignStatus.DRAFT:
+        return campaign_plan_report(campaign)
+    if campaign.segment is None:
+        raise ValidationFailed(_("Choose a segment before planning."), fields={"segment": [_("Required.")]})
+    now = now or timezone.now()
+    ids = list(segment_evaluate(definition=campaign.segment.definition, user=actor, as_of=timezone.localdate(now))
+               .values_list("pk", flat=True)) if actor else list(
+        segment_evaluate_all(campaign.segment.definition, timezone.localdate(now)))
+    materialise_recipients(campaign=campaign, party_ids=ids, now=now)
+    campaign.status, campaign.planned_at = CampaignStatus.PLANNED, now
+    campaign.version += 1
+    campaign.save(update_fields=["status", "planned_at", "version", "updated_at"])
+    report = campaign_plan_report(campaign)
+    events.record(actor=actor, action="campaign.planned", obj=campaign, party_id=None,
+                  changes={"targeted": report.targeted, "control": report.control})
+    return report
+
+
+def materialise_recipients(*, campaign: Campaign, party_ids: list[int], now: dt.datetime) -> None:
+    """Insert one recipient row per party (existing rows untouched): excluded with the reason,
+    held out (control), or to send; used by planning and by the daily triggers."""
+    decisions = evaluate(party_ids, channel=campaign.channel, purpose=campaign.purpose, now=now)
+    eligible = [(pid, _stratum(row)) for pid, (reason, row) in decisions.items() if reason is None]
+    control = split_control(eligible, share=campaign.control_share, seed=campaign.seed)
+    rng = random.Random(campaign.seed + 1)
+    rows = []
+    for pid, (reason, row) in decisions.items():
+        group = RecipientGroup.CONTROL if pid in control else RecipientGroup.TEST
+        status = (RecipientStatus.EXCLUDED if reason else
+                  RecipientStatus.HELD_OUT if group == RecipientGroup.CONTROL else RecipientStatus.PLANNED)
+        variant = "B" if campaign.variant_b_subject and rng.random() < 0.5 else "A"
+        rows.append(CampaignRecipient(campaign=campaign, party_id=pid, group=group, status=status,
+                                      reason=reason or "", stratum=_stratum(row), variant=variant))
+    CampaignRecipient.objects.bulk_create(rows, batch_size=INSERT_CHUNK, ignore_conflicts=True)
+
+
+def segment_evaluate_all(definition: Any, as_of: dt.date) -> Any:
+    """Members without a user's visibility (triggers and system jobs only)."""
+    from fidelia.actions.compiler import matching_parties
+
+    return matching_parties(definition, as_of=as_of).values_list("pk", flat=True)
+
+
+def campaign_plan_report(campaign: Campaign) -> PlanReport:
+    from django.db.models import Count
+
+    report = PlanReport()
+    for row in CampaignRecipient.objects.filter(campaign=campaign).values("status", "reason").annotate(n=Count("id")):
+        report.targeted += row["n"]
+        if row["status"] == RecipientStatus.EXCLUDED:
+            report.excluded[row["reason"]] = report.excluded.get(row["reason"], 0) + row["n"]
+        elif row["status"] == RecipientStatus.HELD_OUT:
+            report.control += row["n"]
+        else:
+            report.test += row["n"]
+    return report
+
+
+def _set_status(campaign: Campaign, status: str, actor: User | None, **extra: Any) -> Campaign:
+    campaign.status = status
+    for key, value in extra.items():
+        setattr(campaign, key, value)
+    campaign.version += 1
+    campaign.save(update_fields=["status", "version", "updated_at", *extra])
+    events.record(actor=actor, action=f"campaign.{status}", obj=campaign, party_id=None)
+    return campaign
+
+
+@transaction.atomic
+def campaign_launch(*, campaign: Campaign, actor: User | None) -> Campaign:
+    """Start sending a planned campaign; launching again (a double click) changes nothing."""
+    _require(actor)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status == CampaignStatus.DRAFT:
+        raise ValidationFailed(_("Plan the campaign before launching it."))
+    if campaign.status != CampaignStatus.PLANNED:
+        return campaign
+    _set_status(campaign, CampaignStatus.SENDING, actor, launched_at=timezone.now())
+    _dispatch_after_commit(campaign.pk)
+    return campaign
+
+
+@transaction.atomic
+def campaign_pause(*, campaign: Campaign, actor: User | None) -> Campaign:
+    """Stop sending: batches already claimed finish, nothing new starts."""
+    _require(actor)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status == CampaignStatus.SENDING:
+        _set_status(campaign, CampaignStatus.PAUSED, actor)
+    return campaign
+
+
+@transaction.atomic
+def campaign_resume(*, campaign: Campaign, actor: User | None) -> Campaign:
+    """Resume a paused campaign: only rows still to send are sent (never twice)."""
+    _require(actor)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status == CampaignStatus.PAUSED:
+        _set_status(campaign, CampaignStatus.SENDING, actor)
+        _dispatch_after_commit(campaign.pk)
+    return campaign
+
+
+def _dispatch_after_commit(campaign_id: int) -> None:
+    from fidelia.marketing.tasks import campaign_dispatch_task
+
+    transaction.on_commit(lambda: campaign_dispatch_task.delay(campaign_id))
+
+
+def campaign_dispatch(*, campaign_id: int, now: dt.datetime | None = None) -> list[list[int]]:
+    """The batches of recipient ids to send now: nothing outside the send window or beyond the
+    campaign's end, at most the day's wave. Marks the campaign done when nothing is left."""
+    campaign = Campaign.objects.get(pk=campaign_id)
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if campaign.status != CampaignStatus.SENDING:
+        return []
+    pending = CampaignRecipient.objects.filter(campaign=campaign, status=RecipientStatus.PLANNED)
+    if campaign.ends_on and local.date() > campaign.ends_on:
+        pending.update(status=RecipientStatus.EXCLUDED, reason="")
+    if not pending.exists():
+        if not CampaignRecipient.objects.filter(campaign=campaign, status=RecipientStatus.SENDING).exists():
+            _set_status(campaign, CampaignStatus.DONE, None)
+        return []
+    if (campaign.starts_on and local.date() < campaign.starts_on) or not send_window_open(
+            local, campaign.send_from, campaign.send_until):
+        return []
+    ids = list(pending.order_by("pk").values_list("pk", flat=True))
+    if campaign.wave_size:
+        today = timezone.make_aware(dt.datetime.combine(local.date(), dt.time.min))
+        done_today = CampaignRecipient.objects.filter(campaign=campaign, sent_at__gte=today).count()
+        ids = ids[:max(0, campaign.wave_size - done_today)]
+    size = settings.FIDELIA_MARKETING_BATCH_SIZE
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+def unsubscribe_token(recipient_id: int) -> str:
+    return signing.dumps(recipient_id, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def click_token(recipient_id: int, url: str) -> str:
+    return signing.dumps([recipient_id, url], salt=CLICK_SALT, compress=True)
+
+
+def _absolute(path: str) -> str:
+    return settings.FIDELIA_MARKETING_PUBLIC_URL + path
+
+
+def personal_values(row: dict, recipient_id: int, owner_names: dict[int, str]) -> dict[str, str]:
+    token = unsubscribe_token(recipient_id)
+    return {"civility": row.get("civility") or "", "first_name": row.get("first_name") or "",
+            "last_name": row.get("last_name") or "", "display_name": row.get("display_name") or "",
+            "city": row.get("city") or "", "owner_name": owner_names.get(row.get("owner_id") or 0, ""),
+            "unsubscribe_url": _absolute(reverse("marketing:unsubscribe", args=[token])),
+            "tracked_url": _absolute(reverse("marketing:click", args=[click_token(recipient_id, "/")]))}
+
+
+def build_message(campaign: Campaign, recipient: CampaignRecipient, row: dict, address: str,
+                  owner_names: dict[int, str]) -> OutboundMessage:
+    """The personalised message of one recipient, in their language (French by default)."""
+    values = personal_values(row, recipient.pk, owner_names)
+    english = recipient.language == "en" and (campaign.body_en or campaign.subject_en)
+    subject = campaign.subject_en if english else (campaign.subject_fr or campaign.subject_en)
+    if recipient.variant == "B" and campaign.variant_b_subject:
+        subject = campaign.variant_b_subject
+    body = campaign.body_en if english else (campaign.body_fr or campaign.body_en)
+    if campaign.channel == CampaignChannel.PHONE and campaign.script:
+        body = campaign.script
+    text = content.render(body, values)
+    if campaign.channel == CampaignChannel.EMAIL and "unsubscribe_url" not in content.template_fields(body):
+        text += "\n\n" + _("To stop receiving these messages: %(url)s") % {"url": values["unsubscribe_url"]}
+    return OutboundMessage(recipient_id=recipient.pk, party_id=recipient.party_id, address=address,
+                           subject=content.render(subject, values), body=text,
+                           unsubscribe_url=values["unsubscribe_url"], extra={"campaign_id": campaign.pk})
+
+
+def _claim(campaign: Campaign, ids: list[int]) -> list[CampaignRecipient]:
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        CampaignRecipient.objects.filter(pk__in=ids, campaign=campaign, status=RecipientStatus.PLANNED).update(
+            status=RecipientStatus.SENDING, claim=token)
+    return list(CampaignRecipient.objects.filter(pk__in=ids, claim=token, status=RecipientStatus.SENDING))
+
+
+def campaign_send_batch(*, campaign_id: int, recipient_ids: list[int], now: dt.datetime | None = None) -> dict[str, int]:
+    """Send one batch: claim the rows, check consent, suppression and pressure again, deliver
+    through the channel plug-in, record each solicitation. Safe to retry and to run concurrently."""
+    campaign = Campaign.objects.get(pk=campaign_id)
+    if campaign.status != CampaignStatus.SENDING:
+        return {"sent": 0}
+    claimed = _claim(campaign, recipient_ids)
+    if not claimed:
+        return {"sent": 0}
+    now = now or timezone.now()
+    decisions = evaluate([r.party_id for r in claimed], channel=campaign.channel, purpose=campaign.purpose, now=now)
+    owner_ids = {row["owner_id"] for _r, row in decisions.values() if row["owner_id"]}
+    from fidelia.accounts.models import User as UserModel
+
+    owner_names = {u.pk: u.get_full_name() or u.username for u in UserModel.objects.filter(pk__in=owner_ids)}
+    messages, excluded = [], []
+    for r in claimed:
+        reason, row = decisions.get(r.party_id, ("erased", {}))
+        if reason:
+            r.status, r.reason = RecipientStatus.EXCLUDED, reason
+            excluded.append(r)
+            continue
+        from fidelia.marketing.eligibility import address_of
+
+        address = address_of(campaign.channel, row)
+        r.address = address
+        messages.append(build_message(campaign, r, row, address, owner_names))
+    CampaignRecipient.objects.bulk_update(excluded, ["status", "reason"])
+    results = plugin(campaign.channel).deliver(messages) if messages else []
+    rate = settings.FIDELIA_MARKETING_RATE_PER_SECOND
+    if rate:
+        time.sleep(len(messages) / rate)
+    return _record_deliveries(campaign, {r.pk: r for r in claimed}, results)
+
+
+@transaction.atomic
+def _record_deliveries(campaign: Campaign, rows: dict[int, CampaignRecipient], results: list) -> dict[str, int]:
+    sent_at = timezone.now()
+    updated, ledger = [], []
+    counts = {"sent": 0, "failed": 0, "bounced": 0}
+    for d in results:
+        r = rows[d.recipient_id]
+        r.attempts += 1
+        if d.ok:
+            r.status, r.sent_at, r.error = RecipientStatus.SENT, sent_at, ""
+            ledger.append(Solicitation(party_id=r.party_id, channel=campaign.channel, campaign=campaign, at=sent_at,
+                                       key=f"c{campaign.pk}:p{r.party_id}"))
+            counts["sent"] += 1
+        elif d.bounced:
+            r.status, r.error = RecipientStatus.BOUNCED, d.error
+            counts["bounced"] += 1
+        else:
+            retry = r.attempts < settings.FIDELIA_MARKETING_MAX_RETRIES
+            r.status, r.error = (RecipientStatus.PLANNED if retry else RecipientStatus.FAILED), d.error
+            counts["failed"] += 1
+        updated.append(r)
+    CampaignRecipient.objects.bulk_update(updated, ["status", "sent_at", "error", "attempts", "address"],
+                                          batch_size=INSERT_CHUNK)
+    Solicitation.objects.bulk_create(ledger, batch_size=INSERT_CHUNK, ignore_conflicts=True)
+    Party.objects.filter(pk__in=[s.party_id for s in ledger]).filter(
+        Q(last_outbound_at__isnull=True) | Q(last_outbound_at__lt=sent_at)).update(last_outbound_at=sent_at)
+    return counts
+
+
+# --- responses ---
+
+def _recipient_from(token: str, salt: str) -> Any:
+    try:
+        return signing.loads(token, salt=salt)
+    except signing.BadSignature:
+        return None
+
+
+@transaction.atomic
+def recipient_unsubscribe(*, token: str) -> CampaignRecipient | None:
+    """One-click unsubscribe: withdraws the consent of the campaign's channel and purpose (a new
+    consent record) and notes the answer. Idempotent; None for an invalid or tampered token."""
+    rid = _recipient_from(token, UNSUBSCRIBE_SALT)
+    recipient = (CampaignRecipient.objects.select_related("campaign", "party").filter(pk=rid).first()
+                 if isinstance(rid, int) else None)
+    if recipient is None:
+        return None
+    if CampaignResponse.objects.filter(recipient=recipient, key="unsubscribe").exists():
+        return recipient
+    campaign = recipient.campaign
+    consent_record(party=recipient.party, actor=None, channel=CONSENT_CHANNEL[campaign.channel],
+                   purpose=campaign.purpose, granted=False, source=ConsentSource.EMAIL,
+                   wording=_("One-click unsubscribe from the campaign “%(name)s”.") % {"name": campaign.name})
+    CampaignResponse.objects.create(recipient=recipient, kind=ResponseKind.UNSUBSCRIBE, at=timezone.now(),
+                                    key="unsubscribe")
+    return recipient
+
+
+def click_record(*, token: str) -> str | None:
+    """Record a click on a tracked link and return the target (a local path), None if invalid."""
+    data = _recipient_from(token, CLICK_SALT)
+    if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], int) and isinstance(data[1], str)):
+        return None
+    recipient = CampaignRecipient.objects.filter(pk=data[0]).first()
+    if recipient is None:
+        return None
+    CampaignResponse.objects.create(recipient=recipient, kind=ResponseKind.CLICK, at=timezone.now(), url=data[1][:500])
+    return data[1]
+
+
+@transaction.atomic
+def campaign_response_record(*, recipient: CampaignRecipient, kind: str, actor: User | None,
+                             at: dt.datetime | None = None) -> CampaignResponse:
+    """A reply or a refusal noted by hand (or by the inbound mail listener)."""
+    if kind not in {ResponseKind.REPLY, ResponseKind.REFUSAL}:
+        raise ValidationFailed(_("Only a reply or a refusal can be recorded by hand."))
+    row = CampaignResponse.objects.create(recipient=recipient, kind=kind, at=at or timezone.now())
+    events.record(actor=actor, action=f"campaign.response.{kind}", obj=row, party_id=recipient.party_id)
+    return row
+
+
+@transaction.atomic
+def campaign_attribute(*, campaign: Campaign, until: dt.date | None = None) -> int:
+    """Attribute the purchases of recipients (test AND control, for the uplift) made within the
+    attribution window after launch; each transaction once. Returns the number of new orders."""
+    if campaign.launched_at is None:
+        return 0
+    start = timezone.localdate(campaign.launched_at)
+    end = min(start + dt.timedelta(days=campaign.attribution_days), until or timezone.localdate())
+    recipients = CampaignRecipient.objects.filter(campaign=campaign, status__in=[
+        RecipientStatus.SENT, RecipientStatus.HELD_OUT])
+    by_party = dict(recipients.values_list("party_id", "pk"))
+    txs = (Transaction.objects.filter(party__campaign_recipients__campaign=campaign, date__gte=start, date__lte=end,
+                                      amount__gt=0)
+           .values_list("pk", "party_id", "amount", "margin", "date"))
+    rows = [CampaignResponse(recipient_id=by_party[pid], kind=ResponseKind.ORDER, amount=amount, margin=margin,
+                             at=timezone.make_aware(dt.datetime.combine(day, dt.time(12))), key=f"tx:{tx}")
+            for tx, pid, amount, margin, day in txs if pid in by_party]
+    before = CampaignResponse.objects.filter(recipient__campaign=campaign, kind=ResponseKind.ORDER).count()
+    CampaignResponse.objects.bulk_create(rows, batch_size=INSERT_CHUNK, ignore_conflicts=True)
+    return CampaignResponse.objects.filter(recipient__campaign=campaign, kind=ResponseKind.ORDER).count() - before
+
+
+def unsubscribe_token_valid(token: str) -> bool:
+    rid = _recipient_from(token, UNSUBSCRIBE_SALT)
+    return isinstance(rid, int) and CampaignRecipient.objects.filter(pk=rid).exists()
