@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -68,7 +69,6 @@ def _form(request: HttpRequest, *, data: Any = None, initial: dict[str, Any] | N
 
 def _save(request: HttpRequest, form: AppointmentForm, appointment: Appointment | None) -> Appointment | None:
     """Run the create/update service from a valid form; errors go back onto the form."""
-    from django.contrib.auth import get_user_model
     owner = get_user_model().objects.filter(pk=form.cleaned_data["calendar"]).first()
     party = form.party_for(owner) if owner else None
     if form.errors:
@@ -285,8 +285,14 @@ def party_panel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def party_options(request: HttpRequest) -> HttpResponse:
-    """`<option>`s of the customers matching `?q=` (the form's customer picker)."""
+    """`<option>`s of the customers matching `?q=` (the form's customer picker). Booking in a
+    colleague's calendar with write delegation also finds that colleague's customers."""
     _require_agenda(request)
     q = request.GET.get("q", "").strip()[:100]
-    results = party_search(user=request.user, q=q, limit=15) if q and policies.can_read_parties(request.user) else []
-    return render(request, "agenda/partials/party_options.html", {"results": results})
+    readers = [request.user]
+    owner_id = request.GET.get("calendar", "")
+    if owner_id.isdigit() and len(owner_id) < 19 and int(owner_id) != request.user.pk \
+            and selectors.calendar_access(request.user, int(owner_id)) == selectors.WRITE:
+        readers.append(get_user_model().objects.get(pk=int(owner_id)))
+    found = {p.pk: p for reader in readers if q for p in party_search(user=reader, q=q, limit=15)}
+    return render(request, "agenda/partials/party_options.html", {"results": list(found.values())[:15]})
