@@ -27,7 +27,13 @@ from django.utils.translation import gettext as _
 from fidelia.accounts import policies
 from fidelia.actions.services import action_propose
 from fidelia.core import events
-from fidelia.core.errors import DomainError, PermissionDenied, StaleVersion, ValidationFailed
+from fidelia.core.errors import (
+    DomainError,
+    ErrorCode,
+    PermissionDenied,
+    StaleVersion,
+    ValidationFailed,
+)
 from fidelia.parties.enums import Channel, ConsentPurpose
 from fidelia.parties.models import ConsentRecord, Party
 from fidelia.privacy.suppression import suppressed_filter
@@ -44,13 +50,20 @@ CALL_BACK_WITHIN_DAYS = 2
 class TokenUnknown(DomainError):
     """A forged or erased token (404)."""
 
+    code = ErrorCode.NOT_FOUND
+    status = 404
+
 
 class TokenExpired(DomainError):
-    """A real token past its expiry (410)."""
+    """A real token past its expiry, or its survey closed (410)."""
+
+    status = 410
 
 
 class AlreadyAnswered(DomainError):
     """The token was used already; nothing changed (409)."""
+
+    status = 409
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,11 @@ def fuzz_world(db, in_test_transaction: None) -> dict[str, Any]:
                                                      resolution_hours=40).pk]
     actions["case_id"] = [case_create(actor=personas.admin, party=p, subject="Réclamation", kind="complaint").pk
                           for p in parties[:2]]
+    from fidelia.knowledge.services import article_create  # knowledge base and surveys: aim at real rows
+    from fidelia.surveys.services import survey_create
+    actions["article_id"] = [article_create(actor=personas.admin, title="Ouvrir un compte", body="Pièces à fournir.",
+                                            status="published").pk]
+    actions["survey_id"] = [survey_create(actor=personas.admin, name="NPS", kind="nps", status="active").pk]
     return {**actions, "token": raw, "party_id": [p.pk for p in parties], "product_id": [product.pk],
             "contract_id": list(Contract.objects.values_list("pk", flat=True)), "family_id": [family.pk],
             "user_id": [personas.admin.pk, personas.alice.pk, personas.manager.pk],
