@@ -245,12 +245,13 @@ def case_take(*, case: Case, actor: User, version: int | None = None) -> Case:
 
 @transaction.atomic
 def case_change_status(*, case: Case, status: str, actor: User | None, version: int | None = None,
-                       at: dt.datetime | None = None) -> Case:
+                       at: dt.datetime | None = None, ask_satisfaction: bool = True) -> Case:
     """Move the case along the workflow (`enums.STATUS_FLOW`); anything else is refused.
 
     Waiting on the customer pauses the resolution clock: leaving it moves the resolution due date by
     the business time spent waiting. Resolving records the time and, after commit, sends the CSAT
-    survey (when the surveys app offers it); reopening counts and restarts the clock."""
+    survey (when the surveys app offers it, unless `ask_satisfaction` is off, e.g. when loading history);
+    reopening counts and restarts the clock."""
     if actor is not None:
         _require_worker(actor)
     if status not in CaseStatus.values:
@@ -289,7 +290,7 @@ def case_change_status(*, case: Case, status: str, actor: User | None, version: 
     case.save()
     _history(case, actor=actor, kind=CaseEventKind.STATUS, old=old, new=status, at=now)
     events.record(actor=actor, action="case.status", obj=case, party_id=case.party_id, changes={"status": [old, status]})
-    if status == CaseStatus.RESOLVED and case.party_id:
+    if status == CaseStatus.RESOLVED and case.party_id and ask_satisfaction:
         transaction.on_commit(lambda: case_send_csat(case_id=case.pk, actor_id=getattr(actor, "pk", None)))
     return case
 
