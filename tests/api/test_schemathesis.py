@@ -87,6 +87,16 @@ def fuzz_world(db, in_test_transaction: None) -> dict[str, Any]:
     actions["article_id"] = [article_create(actor=personas.admin, title="Ouvrir un compte", body="Pièces à fournir.",
                                             status="published").pk]
     actions["survey_id"] = [survey_create(actor=personas.admin, name="NPS", kind="nps", status="active").pk]
+    from fidelia.clv.services import retention_effort_create, value_model_run  # customer value: real rows
+    actions["effort_id"] = [retention_effort_create(party=parties[0], kind="gift", amount=Decimal("20"),
+                                                    date=dt.date(2024, 4, 1), actor=personas.admin).pk]
+    actions["run_id"] = [value_model_run(as_of=dt.date(2024, 6, 1), actor=None).pk]
+    from fidelia.marketing.services import campaign_save, segment_save  # marketing: real segments, campaigns
+    segment = segment_save(actor=personas.admin, name="Clients", definition={"all": [
+        {"fact": "parties.stage", "operator": "eq", "value": "customer"}]})
+    actions["segment_id"] = [segment.pk]
+    actions["campaign_id"] = [campaign_save(actor=personas.admin, name="Offre", channel="email", segment=segment,
+                                            subject_fr="Offre", body_fr="Bonjour {{ first_name }}").pk]
     return {**actions, "token": raw, "party_id": [p.pk for p in parties], "product_id": [product.pk],
             "contract_id": list(Contract.objects.values_list("pk", flat=True)), "family_id": [family.pk],
             "user_id": [personas.admin.pk, personas.alice.pk, personas.manager.pk],
