@@ -111,11 +111,12 @@ def _train_validate_score(h: methods.History, ids: np.ndarray, cfg: AttritionSet
     score = model.predict_proba(X2[a2])[:, 1]
     clock["train"] = time.perf_counter() - t
     try:
-        baseline = methods.bgnbd_baseline(h, c2)[a2]
+        baselines = methods.bgnbd_baseline(h, c2, H)
     except Exception:  # noqa: BLE001 — a baseline that does not fit must not stop the scoring
-        baseline = None
+        baselines = None
     ev = methods.evaluate(y2[a2], score)
-    ev_base = methods.evaluate(y2[a2], baseline) if baseline is not None and len(np.unique(y2[a2])) > 1 else None
+    ev_base = methods.evaluate(y2[a2], baselines["p_alive"][a2]) if baselines else None
+    ev_expected = methods.evaluate(y2[a2], baselines["expected"][a2]) if baselines else None
     step("validate")
     t = time.perf_counter()
     final = methods.fit_model(X2[a2], y2[a2])
@@ -135,6 +136,8 @@ def _train_validate_score(h: methods.History, ids: np.ndarray, cfg: AttritionSet
         "rate": methods.repurchase_rate(h, now)[a3],
         "metrics": {"model": {k: v for k, v in ev.items() if k not in ("roc", "calibration")},
                     "baseline": {k: v for k, v in ev_base.items() if k not in ("roc", "calibration")} if ev_base else None,
+                    "baseline_expected": ({k: v for k, v in ev_expected.items() if k not in ("roc", "calibration")}
+                                          if ev_expected else None),
                     "train_customers": int(a1.sum()), "test_customers": int(a2.sum()), "sources": sources,
                     "train_churn_rate": float(y1[a1].mean()), "inactivity_days": W},
         "curves": {"roc": ev["roc"], "calibration": ev["calibration"],
