@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -104,52 +105,35 @@ def _blocked(p: Probe, other: object) -> bool:
 
 
 def _blocking_ids(probes: Sequence[Probe]) -> set[int]:
-    """Parties worth scoring against the batch: those `_blocked` would keep for at least one row.
-
-    One indexed query per exact key (e-mail, phone), then one broad query on names and places
-    that returns only the few columns needed to apply each row's own name-and-place pairs here:
-    the batch-wide sets alone (any name of the batch with any postcode of the batch) would send
-    most of a large base to the matcher for every batch.
-    """
+    """Parties worth scoring against the batch: for each row, those sharing its e-mail, phone,
+    SIREN or folded full name, a name (last or first, for swapped names) with its postcode or
+    birth date, or its first name with its birth date. Indexed or hash-joined lookups only: each
+    row's own (name, place) pairs, never every name of the batch with every place of the batch,
+    which on a large base sends most of it to the matcher for every batch."""
     from django.db.models import Q
 
     emails = {p.email.lower() for p in probes if p.email}
     phones = {p.phone for p in probes if p.phone}
     sirens = {p.siren for p in probes if p.siren}
     names = {p.sort_name for p in probes if p.sort_name}
-    lasts = {fold(n).upper() for p in probes for n in (p.last_name, p.first_name) if n}
-    places = Q(postcode__in={p.postcode for p in probes if p.postcode}) | Q(
-        birth_date__in={p.birth_date for p in probes if p.birth_date})
     ids: set[int] = set()
     if emails:
         ids.update(Email.objects.filter(normalized__in=emails).values_list("party_id", flat=True)[:MAX_BLOCK])
     if phones:
         ids.update(Phone.objects.filter(number__in=phones).values_list("party_id", flat=True)[:MAX_BLOCK])
-    births = {p.birth_date for p in probes if p.birth_date}
-    forms = {n.title() for n in lasts} | lasts | {x for p in probes for x in (p.last_name, p.first_name) if x}
-    query = Q(sort_name__in=names) | Q(siren__in=sirens)
-    if lasts:
-        # same last name (or the first name, swapped) and place; or a first name and the birth date
-        query |= (Q(last_name__in=forms) & places) | (Q(first_name__in=forms) & Q(birth_date__in=births))
+    if names or sirens:
+        ids.update(Party.objects.filter(Q(sort_name__in=names) | Q(siren__in=sirens))
+                   .values_list("id", flat=True)[:MAX_BLOCK])
     by_postcode, by_birth = _row_pairs(probes)
-    rows = Party.objects.filter(query).values_list("id", "last_name", "first_name", "postcode", "birth_date",
-                                                   "sort_name", "siren")
-    for pk, last, first, postcode, birth, sort_name, siren in rows.iterator(chunk_size=5_000):
-        if sort_name in names or (siren and siren in sirens):
-            ids.add(pk)
-            continue
-        folded_last = fold(last or "").upper()
-        if (folded_last, postcode) in by_postcode or (
-                birth and ((folded_last, birth) in by_birth or (fold(first or "").upper(), birth) in by_birth)):
-            ids.add(pk)
-        if len(ids) >= MAX_BLOCK:
-            break
-    return ids
+    ids |= _pair_ids("last_name", "postcode", by_postcode)
+    ids |= _pair_ids("last_name", "birth_date", by_birth)
+    ids |= _pair_ids("first_name", "birth_date", by_birth)
+    return set(sorted(ids)[:MAX_BLOCK])
 
 
 def _row_pairs(probes: Sequence[Probe]) -> tuple[set[tuple[str, str]], set[tuple[str, dt.date]]]:
-    """Each row's (folded name, postcode) and (folded name, birth date) pairs, for either of its
-    names (first and last names are sometimes swapped)."""
+    """Each row's (name, postcode) and (name, birth date) pairs, for either of its names and each
+    way the name may be stored (as written, folded capitals, folded title case)."""
     by_postcode: set[tuple[str, str]] = set()
     by_birth: set[tuple[str, dt.date]] = set()
     for p in probes:
@@ -157,11 +141,34 @@ def _row_pairs(probes: Sequence[Probe]) -> tuple[set[tuple[str, str]], set[tuple
             if not n:
                 continue
             folded = fold(n).upper()
-            if p.postcode:
-                by_postcode.add((folded, p.postcode))
-            if p.birth_date:
-                by_birth.add((folded, p.birth_date))
+            for form in {n, folded, folded.title()}:
+                if p.postcode:
+                    by_postcode.add((form, p.postcode))
+                if p.birth_date:
+                    by_birth.add((form, p.birth_date))
     return by_postcode, by_birth
+
+
+PAIRS_PER_QUERY = 4_000
+
+
+def _pair_ids(column: str, other: str, pairs: set[tuple[str, Any]]) -> set[int]:
+    """Ids of the parties whose (`column`, `other`) is one of `pairs` (row values joined with a
+    VALUES list; the column names are constants of this module, never user input)."""
+    from django.db import connection
+
+    cast = "::date" if other == "birth_date" and connection.vendor == "postgresql" else ""
+    table = connection.ops.quote_name(Party._meta.db_table)
+    items = sorted(pairs, key=str)
+    ids: set[int] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), PAIRS_PER_QUERY):
+            chunk = items[start:start + PAIRS_PER_QUERY]
+            values = ", ".join(f"(%s, %s{cast})" for _pair in chunk)
+            cursor.execute(f"SELECT id FROM {table} WHERE ({column}, {other}) IN (VALUES {values})",  # noqa: S608
+                           [x for a, b in chunk for x in (a, b.isoformat() if isinstance(b, dt.date) else b)])
+            ids.update(row[0] for row in cursor.fetchall())
+    return ids
 
 
 def _exact(probes: Sequence[Probe]) -> list[list[Match]]:
