@@ -70,6 +70,8 @@ def fuzz_world(db, in_test_transaction: None) -> dict[str, Any]:
         transaction_record(party=party, actor=personas.admin, product=product, date=dt.date(2024, 3, 1),
                            amount=Decimal("50"), channel="web")
         interaction_log(party=party, actor=personas.admin, channel="phone", direction="inbound", subject="Appel")
+    from fidelia.sales.tests.factories import sales_world  # the pipeline endpoints' rows
+    pipeline = sales_world(personas, parties[0], product)
     _token, raw = api_token_create(user=personas.admin, name="schemathesis")
     from fidelia.actions.models import ActionRule  # actions to take: aim at real actions and rules
     from fidelia.actions.services import action_propose
@@ -100,7 +102,8 @@ def fuzz_world(db, in_test_transaction: None) -> dict[str, Any]:
     return {**actions, "token": raw, "party_id": [p.pk for p in parties], "product_id": [product.pk],
             "contract_id": list(Contract.objects.values_list("pk", flat=True)), "family_id": [family.pk],
             "user_id": [personas.admin.pk, personas.alice.pk, personas.manager.pk],
-            "team_id": [personas.lyon.pk, personas.paris.pk], "organisation_id": [organisation.pk]}
+            "team_id": [personas.lyon.pk, personas.paris.pk], "organisation_id": [organisation.pk],
+            **pipeline}
 
 
 def _aim_at_real_rows(case: Any, world: dict[str, Any]) -> None:
