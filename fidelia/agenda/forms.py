@@ -30,9 +30,9 @@ def local_datetime(day: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime | N
 class AppointmentForm(forms.Form):
     calendar = forms.TypedChoiceField(label=gettext_lazy("Calendar"), coerce=int)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=gettext_lazy("From"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.TimeField(label=gettext_lazy("To"), widget=forms.TimeInput(attrs={"type": "time"}))
+    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start_time = forms.TimeField(label=gettext_lazy("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end_time = forms.TimeField(label=gettext_lazy("To"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     channel = forms.ChoiceField(label=gettext_lazy("Where / how"), choices=AppointmentChannel.choices)
     place = forms.CharField(label=gettext_lazy("Place or link"), max_length=300, required=False)
     party = forms.TypedChoiceField(label=gettext_lazy("Customer"), coerce=int, required=False, empty_value=None)

@@ -197,5 +197,13 @@ def delegate_candidates(*, user: Any) -> QuerySet[Any]:
     return User.objects.filter(is_active=True, role__in=AGENDA_ROLES).exclude(pk=user.pk).order_by("last_name", "first_name")
 
 
+def attendee_candidates(*, user: Any) -> list[Any]:
+    """Colleagues offered as attendees on the form: the user's team and the owners of the calendars
+    the user opens (the API accepts any colleague with a calendar)."""
+    owners = [c.user_id for c in calendars_for_user(user)]
+    rule = Q(pk__in=owners) | (Q(team_id=user.team_id) if user.team_id else Q())
+    return list(delegate_candidates(user=user).filter(rule))
+
+
 def feed_for_user(user: Any) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(user=user).first()

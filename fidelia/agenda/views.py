@@ -64,7 +64,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def _form(request: HttpRequest, *, data: Any = None, initial: dict[str, Any] | None = None,
           party: Any = None) -> AppointmentForm:
     return AppointmentForm(data, initial=initial, user=request.user, calendars=selectors.calendars_for_user(request.user),
-                           colleagues=list(selectors.delegate_candidates(user=request.user)), party=party)
+                           colleagues=selectors.attendee_candidates(user=request.user), party=party)
 
 
 def _save(request: HttpRequest, form: AppointmentForm, appointment: Appointment | None) -> Appointment | None:
