@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class ProductKind(models.TextChoices):
@@ -55,3 +56,12 @@ class QuoteStatus(models.TextChoices):
 class OrderStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# The default stages and lost reasons are data (seeded by a migration, editable), shown through
+# `{% translate stage.name %}`: their English names are listed here so they reach the catalogue.
+DEFAULT_STAGE_NAMES = (gettext_noop("Qualification"), gettext_noop("Needs analysis"), gettext_noop("Proposal"),
+                       gettext_noop("Negotiation"), gettext_noop("Won"), gettext_noop("Lost"))
+DEFAULT_LOST_REASONS = (gettext_noop("Price too high"), gettext_noop("Chose a competitor"), gettext_noop("No budget"),
+                        gettext_noop("No decision / project abandoned"), gettext_noop("Product not suited"),
+                        gettext_noop("No answer from the customer"))

@@ -235,7 +235,7 @@ PERCENT = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal("0"), "max
 
 
 def _users(queryset: QuerySet[Any]) -> forms.ModelChoiceField:
-    field = forms.ModelChoiceField(label=_("Owner"), queryset=queryset, required=False)
+    field = forms.ModelChoiceField(label=_("Owner"), queryset=queryset, required=False, empty_label=_("All reps"))
     field.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[method-assign]
     return field
 
@@ -293,7 +293,8 @@ class LeadConvertForm(forms.Form):
 
 class PipelineFilterForm(forms.Form):
     owner = _users(User.objects.none())
-    team = forms.ModelChoiceField(label=_("Team / agency"), queryset=Team.objects.all(), required=False)
+    team = forms.ModelChoiceField(label=_("Team / agency"), queryset=Team.objects.all(), required=False,
+                                  empty_label=_("All teams"))
     date_from = forms.DateField(label=_("Closing from"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("to"), required=False, widget=DateInput())
 
@@ -392,7 +393,8 @@ class QuoteFilterForm(forms.Form):
 class ReportFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    team = forms.ModelChoiceField(label=_("Team / agency"), queryset=Team.objects.all(), required=False)
+    team = forms.ModelChoiceField(label=_("Team / agency"), queryset=Team.objects.all(), required=False,
+                                  empty_label=_("All teams"))
 
 
 class WebLeadForm(forms.Form):

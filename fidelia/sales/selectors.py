@@ -414,7 +414,7 @@ class BoardColumn:
 @dataclass(frozen=True)
 class Board:
     columns: list[BoardColumn]
-    count: int
+    count: int         # open opportunities (won and lost columns excluded)
     amount: Decimal
     weighted: Decimal
 
@@ -449,8 +449,11 @@ def pipeline_board(*, user: User, filters: PipelineFilters, today: dt.date | Non
         card["owner_name"] = f"{card['owner__first_name']} {card['owner__last_name']}".strip()
         columns[card["stage_id"]].cards.append(card)
     ordered = [columns[s.pk] for s in stages]
-    return Board(columns=ordered, count=sum(c.count for c in ordered), amount=sum((c.amount for c in ordered), Decimal(0)),
-                 weighted=sum((c.weighted for c in ordered), Decimal(0)))
+    # The headline figures are the open pipeline's: won and lost deals are no longer a forecast.
+    still_open = [c for c in ordered if c.stage.outcome == StageOutcome.OPEN]
+    return Board(columns=ordered, count=sum(c.count for c in still_open),
+                 amount=sum((c.amount for c in still_open), Decimal(0)),
+                 weighted=sum((c.weighted for c in still_open), Decimal(0)))
 
 
 def _first_ranks(cards: QuerySet[Any], limit: int) -> list[dict[str, Any]]:

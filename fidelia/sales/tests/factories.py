@@ -34,3 +34,22 @@ def quote(*, party: Party, actor: User, items: list[tuple[Product, int, str, str
     lines = [services.QuoteLineInput(product=p, quantity=q, discount_rate=Decimal(d), vat_rate=Decimal(v))
              for p, q, d, v in items]
     return services.quote_create(party=party, actor=actor, lines=lines, **values)
+
+
+def ensure_default_stages() -> None:
+    """The default stages and lost reasons of the data migration (a transactional test flushes them)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("fidelia.sales.migrations.0004_default_stages_and_lead_retention").seed(apps, None)
+
+
+def sales_world(personas: Any, party: Party, catalogue_product: Product) -> dict[str, list[int]]:
+    """Rows for the API fuzzer to aim at: an opportunity, a lead and a draft quote (ids by path parameter)."""
+    from fidelia.sales.enums import LeadSource
+
+    deal = opportunity(party=party, actor=personas.alice)
+    lead = services.lead_create(actor=personas.alice, source=LeadSource.REFERRAL, last_name="Fuzz")
+    draft = quote(party=party, actor=personas.alice, opportunity=deal, items=[(catalogue_product, 1, "0", "20")])
+    return {"opportunity_id": [deal.pk], "lead_id": [lead.pk], "quote_id": [draft.pk]}

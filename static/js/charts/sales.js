@@ -12,7 +12,7 @@ export const kinds = {
     yAxis: { type: "value", axisLabel: { formatter: (v) => money(lang).format(v) } },
     series: [
       { name: data.labels.amount, type: "bar", data: data.amount, itemStyle: { color: "#c7d2fe" }, barMaxWidth: 36 },
-      { name: data.labels.weighted, type: "line", data: data.weighted, smooth: true, itemStyle: { color: PALETTE[0] } },
+      { name: data.labels.weighted, type: "line", data: data.weighted, itemStyle: { color: PALETTE[0] } },
     ],
   }),
   // Weighted forecast per rep (horizontal bars).
