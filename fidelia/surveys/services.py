@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ MAX_QUESTIONS = 30
 MAX_CHOICES = 20
 MAX_TEXT_ANSWER = 5000
 CALL_BACK_WITHIN_DAYS = 2
+TOKEN_IN_LINK = re.compile(r"/surveys/r/([A-Za-z0-9_-]+)/")  # finds the token in an invitation's text
 
 
 class TokenUnknown(DomainError):

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fidelia.surveys.models import Survey
-from fidelia.surveys.services import survey_create
-
-TOKEN_IN_MAIL = re.compile(r"/surveys/r/([A-Za-z0-9_-]+)/")
+from fidelia.surveys.services import TOKEN_IN_LINK, survey_create
 
 
 def survey(*, actor: Any, kind: str = "csat", **overrides: Any) -> Survey:
@@ -21,5 +18,5 @@ def tokens_from(mail_server: Any) -> list[str]:
     found = []
     for item in mail_server.messages:
         body = item.message.get_body(preferencelist=("plain",)).get_content()
-        found += TOKEN_IN_MAIL.findall(body)
+        found += TOKEN_IN_LINK.findall(body)
     return found

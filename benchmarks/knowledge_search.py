@@ -1,0 +1,151 @@
+"""Benchmark of knowledge-base search: N articles on PostgreSQL, realistic agent queries.
+
+    .venv/bin/python benchmarks/knowledge_search.py --articles 50000
+    .venv/bin/python benchmarks/knowledge_search.py --database-url postgres://postgres@127.0.0.1:5432/fidelia_bench_knowledge
+
+Steps (one run, same database):
+1. migrate; if there are fewer than N articles, generate them (bulk, deterministic): French and English
+   bank-insurer vocabulary, titles of 4–9 words, bodies of 60–160 words, 85 % published, 70 % French;
+   their search columns are written by one UPDATE per language (what `article_index` writes per row);
+2. `article_search` as a service agent — the full-text query (fidelia_fr / fidelia_en, GIN index, ranked
+   with the title weighted A) — over a set of realistic queries (short typed ones, accents, plurals,
+   prefixes while typing, and pasted customer sentences for suggestions), R rounds: p50 / p95 / max;
+3. baseline in the same run: the naive search — every word `icontains` in title or body, most used first;
+4. prints both, the ratio baseline / full text and the target (p95 < 50 ms).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
+TARGET_MS = 50.0
+QUERIES = [
+    "contester paiement carte", "réclamation", "reclamations frais", "ouvrir un compte", "rib", "opposition carte",
+    "sinistre habitation", "dégât des eaux", "degats eau", "prêt immobilier", "remboursement anticipé",
+    "fraude faux conseiller", "plafond carte", "assurance vie", "livret a", "succession", "médiateur",
+    "facturé", "clôture compte", "changement adresse", "oppos", "contest", "assur", "virement",
+    "home insurance claim", "dispute card payment", "bank details",
+    "Bonjour, ma carte a été avalée par le distributeur ce matin et je ne peux plus payer",
+    "Je conteste des frais de tenue de compte facturés deux fois sur mon relevé",
+    "Mon voisin a eu une fuite d'eau, mon plafond est abîmé, comment déclarer le sinistre ?",
+]
+WORDS_FR = ("compte courant carte bancaire paiement contestation réclamation frais facturation opposition vol perte "
+            "plafond retrait virement prélèvement chèque épargne livret assurance habitation sinistre dégât eaux "
+            "incendie expertise indemnisation prêt immobilier crédit remboursement anticipé taux échéance "
+            "succession notaire fraude hameçonnage sécurité application agence conseiller médiation délai "
+            "justificatif domicile identité clôture ouverture mobilité bancaire découvert agios relevé "
+            "automobile constat accident bris glace prévoyance obsèques placement bourse PEA fiscalité").split()
+WORDS_EN = ("account card payment dispute complaint fees billing block stolen lost limit withdrawal transfer "
+            "savings insurance home claim damage water fire expert loan mortgage repayment rate branch adviser "
+            "fraud phishing security app statement overdraft car accident glass life tax").split()
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fidelia_bench_knowledge"))
+    parser.add_argument("--articles", type=int, default=50_000, help="articles in the base (default 50,000)")
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the query set (default 5)")
+    args = parser.parse_args()
+    if not 1 <= args.articles <= 2_000_000:
+        parser.error("--articles must be between 1 and 2,000,000")
+    if not 1 <= args.rounds <= 100:
+        parser.error("--rounds must be between 1 and 100")
+    return args
+
+
+def generate(n: int) -> None:
+    from django.db import connection
+
+    from fidelia.knowledge import textsearch
+    from fidelia.knowledge.models import Article
+
+    have = Article.objects.count()
+    if have >= n:
+        print(f"{have:,} articles already there")
+        return
+    rng = random.Random(42)
+    rows = []
+    for i in range(have, n):
+        language = "fr" if rng.random() < 0.7 else "en"
+        words = WORDS_FR if language == "fr" else WORDS_EN
+        title = " ".join(rng.sample(words, rng.randrange(4, 10))).capitalize()
+        body = " ".join(rng.choice(words) for _ in range(rng.randrange(60, 160))) + "."
+        rows.append(Article(title=f"{title} {i}", body=body, language=language,
+                            kind=rng.choice(["question", "procedure", "product_sheet"]),
+                            audience=rng.choice(["public", "internal"]),
+                            status="published" if rng.random() < 0.85 else "draft",
+                            usage_count=int(rng.paretovariate(1.2)),
+                            search_text=textsearch.index_text(title, body, language)))
+    start = time.perf_counter()
+    Article.objects.bulk_create(rows, batch_size=2000)
+    with connection.cursor() as cursor:
+        for language, config in (("fr", "fidelia_fr"), ("en", "fidelia_en")):
+            cursor.execute(
+                f"UPDATE knowledge_article SET search_vector = "
+                f"setweight(to_tsvector('{config}', coalesce(title, '')), 'A') || "
+                f"setweight(to_tsvector('{config}', coalesce(body, '')), 'B') "
+                f"WHERE language = %s AND search_vector IS NULL", [language])
+        cursor.execute("ANALYZE knowledge_article")
+    print(f"generated {n - have:,} articles in {time.perf_counter() - start:.1f} s")
+
+
+def naive(q: str, limit: int = 20) -> list[Any]:
+    from django.db.models import Q
+
+    from fidelia.knowledge.models import Article
+
+    qs = Article.objects.filter(status="published")
+    for word in q.split()[:8]:
+        qs = qs.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    return list(qs.order_by("-usage_count", "-pk")[:limit])
+
+
+def measure(fn: Any, rounds: int) -> list[float]:
+    for q in QUERIES:  # warm-up: plans, caches
+        fn(q)
+    times = []
+    for _ in range(rounds):
+        for q in QUERIES:
+            start = time.perf_counter()
+            fn(q)
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def summary(name: str, times: list[float]) -> float:
+    p95 = statistics.quantiles(times, n=20)[-1]
+    print(f"{name:<28} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   max {max(times):7.1f} ms")
+    return p95
+
+
+def main() -> None:
+    args = parse_args()
+    common.ensure_database(args.database_url)
+    common.setup_django(args.database_url)
+    from fidelia.accounts.enums import Role
+    from fidelia.accounts.models import User
+    from fidelia.knowledge import selectors
+
+    generate(args.articles)
+    agent = User.objects.filter(role=Role.SERVICE_AGENT).first() or User.objects.create(
+        username="bench-agent", role=Role.SERVICE_AGENT)
+    hits = {q: len(selectors.article_search(user=agent, q=q)) for q in QUERIES}
+    print(f"queries: {len(QUERIES)}, with results: {sum(1 for n in hits.values() if n)}, rounds: {args.rounds}")
+    fts = summary("full text (article_search)", measure(lambda q: selectors.article_search(user=agent, q=q), args.rounds))
+    base = summary("baseline icontains", measure(naive, args.rounds))
+    print(f"ratio baseline / full text (p95): {base / fts:.1f}×   target p95 < {TARGET_MS:.0f} ms: "
+          f"{'met' if fts < TARGET_MS else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
