@@ -15,12 +15,28 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Case, F, FloatField, OuterRef, Q, Subquery, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    DateField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Replace, Substr
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -42,7 +58,6 @@ VALUE_WEIGHTS = {"A": 1.5, "B": 1.2, "C": 1.0}
 NO_VALUE_WEIGHT = 0.8
 OPEN_STATES = (ActionStatus.OPEN, ActionStatus.SNOOZED)
 CHANNEL_BY_KIND = {ActionKind.MEETING: InteractionChannel.VISIT, ActionKind.EMAIL: InteractionChannel.EMAIL}
-BATCH = 2000
 
 
 def urgency(due_days: int) -> float:
@@ -303,43 +318,58 @@ def runnable_rules(*, as_of: dt.date, key: str | None = None) -> list[ActionRule
     return list(rules.select_related("product").order_by("key"))
 
 
-def _rows(rule: ActionRule, *, as_of: dt.date) -> Iterable[tuple[Any, ...]]:
-    """(party id, owner id, owner's team id, party team id, name, priority) of each matching customer:
-    the rule's ONE query, the priority computed by the database."""
+def _value_weight() -> Case:
     abc = Subquery(CustomerAnalytics.objects.filter(party=OuterRef("pk")).values("abc_class")[:1])
-    weight = Case(*(When(abc_class_=k, then=Value(w)) for k, w in VALUE_WEIGHTS.items()),
-                  default=Value(NO_VALUE_WEIGHT), output_field=FloatField())
-    factor = rule.priority * urgency(rule.due_days)
-    qs = matching_parties(rule.condition, as_of=as_of).alias(abc_class_=abc).annotate(
-        weight_=weight).values_list("pk", "owner_id", "owner__team_id", "team_id", "display_name", "weight_")
-    for pk, owner_id, owner_team, team_id, name, w in qs.iterator(chunk_size=BATCH):
-        yield pk, owner_id, owner_team or team_id, name, round(factor * w, 4)
+    return Case(*(When(Exact(abc, k), then=Value(w)) for k, w in VALUE_WEIGHTS.items()),
+                default=Value(NO_VALUE_WEIGHT), output_field=FloatField())
+
+
+def _action_rows(rule: ActionRule, *, as_of: dt.date) -> QuerySet[Party]:
+    """The rule's ONE query, shaped as the rows of actions_action (columns in `ACTION_COLUMNS` order):
+    the title, the source key and the priority are computed by the database."""
+    period = period_label(rule.period, as_of)
+    now = timezone.now()
+    title = Substr(Replace(Value(rule.title_template), Value("{name}"), F("display_name")), 1, 200)
+    key = Concat(Value(f"rule:{rule.key}:"), Cast("pk", CharField()), Value(f":{period}"), output_field=CharField())
+    owner_team = Subquery(User.objects.filter(pk=OuterRef("owner_id")).values("team_id")[:1])
+    columns = {
+        "created_at": Value(now), "updated_at": Value(now), "version": Value(1), "party_id": F("pk"),
+        "owner_id": F("owner_id"), "team_id": Coalesce(owner_team, F("team_id"), output_field=BigIntegerField()),
+        "kind": Value(rule.kind), "title": title, "reason": Value(rule.description or rule.name),
+        "product_id": Value(rule.product_id, output_field=BigIntegerField()), "source": Value(ActionSource.RULE),
+        "source_key": key, "rule_id": Value(rule.pk, output_field=BigIntegerField()),
+        "priority": ExpressionWrapper(_value_weight() * Value(rule.priority * urgency(rule.due_days)),
+                                      output_field=FloatField()),
+        "due_on": Value(as_of + dt.timedelta(days=rule.due_days), output_field=DateField()),
+        "valid_until": Value(as_of + dt.timedelta(days=rule.action_valid_days), output_field=DateField()),
+        "status": Value(ActionStatus.OPEN), "outcome": Value(""), "dismiss_reason": Value(""),
+    }
+    qs = matching_parties(rule.condition, as_of=as_of).order_by()
+    return qs.annotate(**{f"c_{name}": expr for name, expr in columns.items()}).values(
+        *(f"c_{name}" for name in columns))
+
+
+ACTION_COLUMNS = ("created_at", "updated_at", "version", "party_id", "owner_id", "team_id", "kind", "title", "reason",
+                  "product_id", "source", "source_key", "rule_id", "priority", "due_on", "valid_until", "status",
+                  "outcome", "dismiss_reason")
 
 
 def rule_apply(*, rule: ActionRule, as_of: dt.date, dry_run: bool = False) -> RuleOutcome:
-    """Create the rule's actions for `as_of`; a re-run creates nothing (ON CONFLICT DO NOTHING on the key)."""
+    """Create the rule's actions for `as_of` with ONE statement, INSERT … SELECT … ON CONFLICT
+    (source_key) DO NOTHING: no customer row travels through Python and a re-run creates nothing."""
     started = time.perf_counter()
     outcome = RuleOutcome(rule.key, rule.name)
-    period = period_label(rule.period, as_of)
-    due_on = as_of + dt.timedelta(days=rule.due_days)
-    valid_until = as_of + dt.timedelta(days=rule.action_valid_days)
-    before = 0 if dry_run else Action.objects.filter(rule=rule).count()
-    batch: list[Action] = []
-    for pk, owner_id, team_id, name, priority in _rows(rule, as_of=as_of):
-        outcome.matched += 1
-        if dry_run:
-            continue
-        batch.append(Action(
-            party_id=pk, owner_id=owner_id, team_id=team_id, kind=rule.kind, rule=rule, product=rule.product,
-            title=rule.title_template.replace("{name}", name)[:200], reason=rule.description or rule.name,
-            source=ActionSource.RULE, source_key=f"rule:{rule.key}:{pk}:{period}", priority=priority,
-            due_on=due_on, valid_until=valid_until))
-        if len(batch) >= BATCH:
-            Action.objects.bulk_create(batch, ignore_conflicts=True)
-            batch = []
-    if batch:
-        Action.objects.bulk_create(batch, ignore_conflicts=True)
-    outcome.created = 0 if dry_run else Action.objects.filter(rule=rule).count() - before
+    if dry_run:
+        outcome.matched = matching_parties(rule.condition, as_of=as_of).count()
+    else:
+        sql, params = _action_rows(rule, as_of=as_of).query.sql_with_params()
+        table = Action._meta.db_table
+        with connection.cursor() as cursor:
+            # the SELECT always has a WHERE (live files), which SQLite needs before ON CONFLICT
+            cursor.execute(f"INSERT INTO {table} ({', '.join(ACTION_COLUMNS)}) {sql} "
+                           f"ON CONFLICT (source_key) DO NOTHING", params)
+            outcome.created = max(cursor.rowcount, 0)
+        outcome.matched = outcome.created  # matches already proposed this period are not counted again
     outcome.seconds = time.perf_counter() - started
     return outcome
 

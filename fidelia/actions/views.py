@@ -180,7 +180,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Rule saved."))
             return redirect("actions:rules")
     return render(request, "actions/rule_form.html", {"form": form, "rule": rule, "facts": _facts_help(),
-                                                      "types": OPERATORS_BY_TYPE},
+                                                      "types": {k: sorted(v) for k, v in OPERATORS_BY_TYPE.items()}},
                   status=422 if form.errors else 200)
 
 

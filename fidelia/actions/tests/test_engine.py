@@ -185,5 +185,5 @@ def test_one_query_per_rule(two):
     f.contract(hit, renewal=TODAY + D(days=30))
     rule = ActionRule.objects.get(key="renouvellement-contrat")
     with CaptureQueriesContext(connection) as ctx:
-        list(services._rows(rule, as_of=TODAY))
+        services.rule_apply(rule=rule, as_of=TODAY)
     assert len(ctx.captured_queries) == 1
