@@ -4,9 +4,12 @@
     .venv/bin/python benchmarks/knowledge_search.py --database-url postgres://postgres@127.0.0.1:5432/fidelia_bench_knowledge
 
 Steps (one run, same database):
-1. migrate; if there are fewer than N articles, generate them (bulk, deterministic): French and English
-   bank-insurer vocabulary, titles of 4–9 words, bodies of 60–160 words, 85 % published, 70 % French;
-   their search columns are written by one UPDATE per language (what `article_index` writes per row);
+1. migrate; if there are fewer than N articles, generate them (bulk, deterministic), 85 % published,
+   70 % French: each takes a topic among the demo articles (its title words and some of its sentences)
+   and filler drawn with a Zipf law from a 4,000-word vocabulary (the domain words at random ranks),
+   so a query word matches a few per cent of the base, as in a real knowledge base (a uniform draw
+   from 70 domain words made every query match ~40 % of the base); `--fresh` regenerates them.
+   Their search columns are written by one UPDATE per language (what `article_index` writes per row);
 2. `article_search` as a service agent — the full-text query (fidelia_fr / fidelia_en, GIN index, ranked
    with the title weighted A) — over a set of realistic queries (short typed ones, accents, plurals,
    prefixes while typing, and pasted customer sentences for suggestions), R rounds: p50 / p95 / max;
@@ -54,6 +57,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fidelia_bench_knowledge"))
     parser.add_argument("--articles", type=int, default=50_000, help="articles in the base (default 50,000)")
+    parser.add_argument("--fresh", action="store_true", help="delete the generated articles first")
     parser.add_argument("--rounds", type=int, default=5, help="passes over the query set (default 5)")
     args = parser.parse_args()
     if not 1 <= args.articles <= 2_000_000:
@@ -74,13 +78,20 @@ def generate(n: int) -> None:
         print(f"{have:,} articles already there")
         return
     rng = random.Random(42)
+    from fidelia.knowledge.demo import ARTICLES
+
+    vocabulary = _vocabulary(rng)
+    weights = [1 / (rank + 1) ** 1.07 for rank in range(len(vocabulary))]
+    topics = {lang: [(t, b) for _c, _k, lg, _a, t, b in ARTICLES if lg == lang] for lang in ("fr", "en")}
     rows = []
-    for i in range(have, n):
+    for _i in range(have, n):
         language = "fr" if rng.random() < 0.7 else "en"
-        words = WORDS_FR if language == "fr" else WORDS_EN
-        title = " ".join(rng.sample(words, rng.randrange(4, 10))).capitalize()
-        body = " ".join(rng.choice(words) for _ in range(rng.randrange(60, 160))) + "."
-        rows.append(Article(title=f"{title} {i}", body=body, language=language,
+        topic_title, topic_body = rng.choice(topics[language])
+        sentences = [x for x in topic_body.replace("\n", " ").split(". ") if x]
+        filler = rng.choices(vocabulary, weights=weights, k=rng.randrange(40, 120))
+        title = f"{topic_title} — {' '.join(rng.choices(vocabulary, weights=weights, k=3))}"
+        body = ". ".join(rng.sample(sentences, max(1, len(sentences) // 2))) + ". " + " ".join(filler) + "."
+        rows.append(Article(title=title[:200], body=body, language=language,
                             kind=rng.choice(["question", "procedure", "product_sheet"]),
                             audience=rng.choice(["public", "internal"]),
                             status="published" if rng.random() < 0.85 else "draft",
@@ -97,6 +108,16 @@ def generate(n: int) -> None:
                 f"WHERE language = %s AND search_vector IS NULL", [language])
         cursor.execute("ANALYZE knowledge_article")
     print(f"generated {n - have:,} articles in {time.perf_counter() - start:.1f} s")
+
+
+def _vocabulary(rng: random.Random) -> list[str]:
+    """4,000 words: pronounceable filler plus the domain words, shuffled so ranks (frequencies) are random."""
+    syllables = "ba be bi bo bu da de di do du fa fe fi fo la le li lo lu ma me mi mo mu na ne ni no nu " \
+                "pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu".split()
+    words = {"".join(rng.choices(syllables, k=rng.randrange(2, 5))) for _ in range(5000)}
+    vocabulary = sorted(words)[:4000 - len(WORDS_FR) - len(WORDS_EN)] + WORDS_FR + WORDS_EN
+    rng.shuffle(vocabulary)
+    return vocabulary
 
 
 def naive(q: str, limit: int = 20) -> list[Any]:
@@ -136,6 +157,10 @@ def main() -> None:
     from fidelia.accounts.models import User
     from fidelia.knowledge import selectors
 
+    if args.fresh:
+        from fidelia.knowledge.models import Article
+
+        Article.objects.all().delete()
     generate(args.articles)
     agent = User.objects.filter(role=Role.SERVICE_AGENT).first() or User.objects.create(
         username="bench-agent", role=Role.SERVICE_AGENT)

@@ -71,7 +71,7 @@ def seed_demo(*, today: dt.date) -> None:
     customers = list(Party.objects.filter(stage="customer", erased_at__isnull=True).exclude(email="").order_by("pk"))
     panel = rng.sample(customers, min(len(customers), 260))
     for token in _send(nps, panel, actor, reference="barometre-2026"):
-        if rng.random() < 0.55:  # about 55 % answer
+        if rng.random() < 0.65:  # about two in three answer
             score = _nps_score(rng)
             band = "detractor" if score <= 6 else "passive" if score <= 8 else "promoter"
             _answer(nps, token, score, rng.choice(NPS_COMMENTS[band]) if rng.random() < 0.6 else "")
@@ -85,8 +85,8 @@ def seed_demo(*, today: dt.date) -> None:
             _answer(csat, tokens[0], _csat_score(rng), rng.choice(CSAT_COMMENTS))
         for token in tokens:
             _backdate(token, min(now, case.resolved_at + dt.timedelta(days=rng.randrange(0, 3), hours=2)))
-    # Calls to the service line are surveyed too, so the CSAT curve has about 150 invitations a run.
-    for number, party in enumerate(rng.sample(customers, max(0, min(len(customers), 150 - len(resolved)))), 1):
+    # Calls to the service line are surveyed too, so the CSAT curve has about 180 invitations a run.
+    for number, party in enumerate(rng.sample(customers, max(0, min(len(customers), 180 - len(resolved)))), 1):
         for token in _send(csat, [party], actor, reference=f"appel:{number}"):
             if rng.random() < 0.6:
                 _answer(csat, token, _csat_score(rng), rng.choice(CSAT_COMMENTS))
