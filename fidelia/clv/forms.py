@@ -15,7 +15,7 @@ class EffortForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=EffortKind.choices)
     amount = forms.DecimalField(label=_("Amount (€)"), min_value=Decimal("0.01"), max_value=Decimal("9999999999.99"),
                                 max_digits=12, decimal_places=2)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
     def clean_date(self) -> dt.date:

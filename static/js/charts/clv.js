@@ -4,9 +4,9 @@ import { money, number, PALETTE, escapeHtml } from "../chart.js";
 export const kinds = {
   // Customers per band of 12-month CLV.
   "clv-histogram": (data, lang) => ({
-    grid: { left: 8, right: 8, top: 16, bottom: 28, containLabel: true },
+    grid: { left: 8, right: 8, top: 16, bottom: 24, containLabel: true },
     tooltip: { trigger: "axis" },
-    xAxis: { type: "category", data: data.labels, name: data.axis, nameLocation: "middle", nameGap: 36,
+    xAxis: { type: "category", data: data.labels, name: data.axis, nameLocation: "middle", nameGap: 58,
              axisLabel: { interval: 0, rotate: 30 } },
     yAxis: { type: "value", minInterval: 1, axisLabel: { formatter: (v) => number(lang).format(v) } },
     series: [{ name: data.series, type: "bar", data: data.counts, barMaxWidth: 42,
@@ -48,7 +48,7 @@ export const kinds = {
     legend: { top: 0, data: [data.labels.actual, data.labels.predicted] },
     tooltip: { trigger: "axis", valueFormatter: (v) => (v == null ? "—" : number(lang, 2).format(v)) },
     xAxis: { type: "category", data: data.classes, name: data.labels.x, nameLocation: "middle", nameGap: 28 },
-    yAxis: { type: "value", name: data.labels.y, axisLabel: { formatter: (v) => number(lang, 1).format(v) } },
+    yAxis: { type: "value", axisLabel: { formatter: (v) => number(lang, 1).format(v) } },
     series: [
       { name: data.labels.actual, type: "line", data: data.actual, symbolSize: 7, itemStyle: { color: PALETTE[3] } },
       { name: data.labels.predicted, type: "line", data: data.predicted, symbolSize: 7, lineStyle: { type: "dashed" }, itemStyle: { color: PALETTE[0] } },
