@@ -7,7 +7,7 @@ export const kinds = {
   "completion-bars": (data) => {
     const rows = data.labels.map((label, i) => ({ label, value: data.values[i] })).sort((a, b) => a.value - b.value);
     return {
-      grid: { left: 8, right: 32, top: 8, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 56, top: 8, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
                  formatter: (p) => `${escapeHtml(p[0].name)}: ${p[0].value} %` },
       xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value} %" } },
