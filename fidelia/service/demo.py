@@ -80,7 +80,8 @@ MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
 def _opening(rng: random.Random, today: dt.date) -> dt.datetime:
     """A weekday business-hour moment in the last six months (recent months a little busier)."""
     while True:
-        day = today - dt.timedelta(days=int(rng.triangular(0, 182, 20)))
+        recent = rng.random() < 0.12  # the last days' cases, still waiting in the queues
+        day = today - dt.timedelta(days=rng.randint(0, 3) if recent else int(rng.triangular(0, 182, 20)))
         if day.weekday() < 5:
             break
     at = dt.datetime.combine(day, dt.time(rng.randint(8, 18), rng.randint(0, 59)))
@@ -127,12 +128,13 @@ def _one_case(rng: random.Random, today: dt.date, party: Party, agents: list[Use
     priority = rng.choices(["low", "normal", "high", "urgent"],
                            weights=[10, 50, 30, 10] if kind == CaseKind.COMPLAINT else [30, 55, 12, 3])[0]
     agent = rng.choice(agents)
-    owner = agent if rng.random() < 0.85 else None
+    age_h = (timezone.now() - opened).total_seconds() / 3600
+    # only the last days' cases still wait in the unassigned queue
+    owner = agent if age_h > 72 or rng.random() < 0.6 else None
     case = case_create(actor=agent, party=party, subject=subject, kind=kind, category=category, priority=priority,
                        channel=rng.choices(list(CaseChannel.values), weights=[45, 30, 12, 5, 6, 2])[0],
                        description=f"{subject}. Le client souhaite une réponse rapide.", owner=owner, team=queue,
                        opened_at=opened)
-    age_h = (timezone.now() - opened).total_seconds() / 3600
     # most cases are answered within hours; a few far too late
     first_h = rng.choice([rng.uniform(0.2, 3), rng.uniform(0.5, 8), rng.uniform(2, 30), rng.uniform(20, 90)])
     if first_h < age_h and owner is not None:
@@ -146,7 +148,9 @@ def _one_case(rng: random.Random, today: dt.date, party: Party, agents: list[Use
     if resolve_h < age_h and owner is not None and rng.random() < 0.92:
         when = opened + dt.timedelta(hours=resolve_h)
         case = case_change_status(case=case, status=CaseStatus.RESOLVED, actor=owner, at=when, ask_satisfaction=False)
-        if rng.random() < 0.07 and (timezone.now() - when).days > 3:
+        if kind == CaseKind.COMPLAINT:
+            _maybe_lost(rng, party, when, resolve_h, today)
+        if rng.random() < 0.25 and 3 < (timezone.now() - when).days < 20:
             case = case_change_status(case=case, status=CaseStatus.REOPENED, actor=owner,
                                       at=when + dt.timedelta(days=2), ask_satisfaction=False)
         elif (timezone.now() - when).days > 10:
@@ -173,3 +177,27 @@ def _answer(case: Case, agent: User, when: dt.datetime, party: Party) -> None:
     Case.objects.filter(pk=case.pk).update(first_response_at=when, first_response_breached=late)
     case.first_response_at, case.first_response_breached = when, late
     _history(case, actor=agent, kind=CaseEventKind.REPLY, at=when, detail=case.subject)
+
+
+# Share of customers who leave within six months after a complaint, by resolution time (hours): the
+# course's "95 % stay when it is solved quickly" — slow answers lose far more customers.
+LOSS_BY_SPEED = ((24, 0.03), (72, 0.08), (168, 0.18), (float("inf"), 0.40))
+
+
+def _maybe_lost(rng: random.Random, party: Party, resolved: dt.datetime, hours: float, today: dt.date) -> None:
+    """Cancel one of the customer's active contracts a few weeks after a complaint, more often when the
+    complaint took long to resolve (through the sales service, as an adviser would record it)."""
+    from fidelia.sales.enums import ContractStatus
+    from fidelia.sales.models import Contract
+    from fidelia.sales.services import contract_update
+
+    chance = next(p for limit, p in LOSS_BY_SPEED if hours < limit)
+    if rng.random() >= chance:
+        return
+    end = resolved.date() + dt.timedelta(days=rng.randint(15, 150))
+    contract = Contract.objects.filter(party=party, status=ContractStatus.ACTIVE).order_by("id").first()
+    admin = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("id").first()
+    if end > today or contract is None or admin is None:
+        return
+    contract_update(contract=contract, actor=admin, version=contract.version, status=ContractStatus.CANCELLED,
+                    end_date=max(end, contract.start_date))

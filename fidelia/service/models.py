@@ -105,6 +105,11 @@ class Case(VersionedModel):
             models.Index(fields=["owner", "status"], name="service_case_owner_status"),
             models.Index(fields=["team", "status"], name="service_case_team_status"),
             models.Index(fields=["party", "kind", "status"], name="service_case_party_kind"),
+            # the queues: active cases, most urgent first, read a page at a time straight from the index
+            models.Index(fields=["resolution_due", "opened_at", "id"], name="service_case_active_queue",
+                         condition=models.Q(status__in=["new", "open", "waiting", "reopened"])),
+            models.Index(fields=["owner", "resolution_due", "opened_at", "id"], name="service_case_active_owner",
+                         condition=models.Q(status__in=["new", "open", "waiting", "reopened"])),
         ]
 
     def __str__(self) -> str:

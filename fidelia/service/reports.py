@@ -173,11 +173,23 @@ def _csat(rows: list[CaseRow]) -> list[tuple[dt.datetime, int, str]]:
     return [(when, score, ref) for when, score, ref in csat_by_reference_prefix("case:") if ref in ids]
 
 
+def _short_labels() -> dict[str, Any]:
+    from django.utils.translation import gettext_lazy as _
+
+    return {
+        CaseCategory.CORE_FAILURE: _("Core failure"), CaseCategory.FRONTLINE_CONFLICT: _("Staff conflict"),
+        CaseCategory.PRICE: _("Price"), CaseCategory.INCONVENIENCE: _("Inconvenience"),
+        CaseCategory.POOR_COMPLAINT_RESPONSE: _("Poor response"), CaseCategory.COMPETITOR: _("Competitor"),
+        CaseCategory.ETHICAL: _("Ethics"), CaseCategory.INVOLUNTARY_SWITCH: _("Forced switch"),
+    }
+
+
 def labels(dashboard: Dashboard) -> dict[str, Any]:
     """Chart data with translated labels, for json_script."""
     from django.utils.translation import gettext as _
 
     cat = dict(CaseCategory.choices)
+    SHORT_LABELS = _short_labels()  # noqa: N806 (a table, read like a constant)
     chan = dict(CaseChannel.choices)
     return {
         "categories": {"labels": [str(cat[c]) for c, _n in dashboard.by_category],
@@ -187,7 +199,7 @@ def labels(dashboard: Dashboard) -> dict[str, Any]:
         "times": {"buckets": [label for _l, label in HOUR_BUCKETS],
                   "first": dashboard.first_response_hist, "resolution": dashboard.resolution_hist,
                   "labels": {"first": str(_("First response")), "resolution": str(_("Resolution"))}},
-        "shares": {"labels": [str(cat[c]) for c, _o, _r in dashboard.incident_shares],
+        "shares": {"labels": [str(SHORT_LABELS.get(c, cat[c])) for c, _o, _r in dashboard.incident_shares],
                    "observed": [round(o, 1) for _c, o, _r in dashboard.incident_shares],
                    "reference": [round(r, 1) for _c, _o, r in dashboard.incident_shares],
                    "names": {"observed": str(_("Observed (complaints)")), "reference": str(_("Reference studies"))}},

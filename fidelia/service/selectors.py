@@ -156,7 +156,15 @@ def case_queue(user: User, *, view: str, q: str = "", kind: str = "", now: dt.da
 
 def case_history(case: Case) -> list[Any]:
     """Messages and history events of the case, oldest first, for the workspace."""
-    return sorted([*case.messages.select_related("author"), *case.events.select_related("actor")],
+    from fidelia.service.enums import CaseEventKind, CaseStatus
+
+    events = list(case.events.select_related("actor"))
+    labels = dict(CaseStatus.choices)
+    for event in events:  # statuses are stored as codes; people read their labels
+        if event.kind in {CaseEventKind.CREATED, CaseEventKind.STATUS}:
+            event.old_value = str(labels.get(event.old_value, event.old_value))
+            event.new_value = str(labels.get(event.new_value, event.new_value))
+    return sorted([*case.messages.select_related("author"), *events],
                   key=lambda row: (getattr(row, "sent_at", None) or row.at, row.pk))
 
 

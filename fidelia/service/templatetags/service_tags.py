@@ -13,11 +13,13 @@ register = template.Library()
 
 
 def business_duration(seconds: int) -> str:
-    """'2 h 05' / '45 min' for an absolute number of business seconds."""
+    """'2 h 05' / '45 min' / '12 days' (from 48 h) for an absolute number of business seconds."""
     seconds = abs(int(seconds))
     hours, minutes = divmod(seconds // 60, 60)
     if not hours:
         return _("%(m)d min") % {"m": minutes}
+    if hours >= 48:  # long overdue: days say it better than "3993 h"
+        return _("%(d)d days") % {"d": hours // 24}
     return _("%(h)d h %(m)02d") % {"h": hours, "m": minutes}
 
 
