@@ -227,3 +227,9 @@ def test_refresh_command(personas, capsys):
         call_command("actions", "refresh", "--date", "31/12/2026")
     with pytest.raises(CommandError, match="no rule"):
         call_command("actions", "refresh", "--rule", "nope")
+
+
+def test_customer_file_loads_the_panel_lazily(personas, world):
+    page = web(personas.alice).get(reverse("parties:detail", args=[world["alice_party"].pk]))
+    assert page.status_code == 200
+    assert reverse("actions:party_panel", args=[world["alice_party"].pk]) in page.content.decode()
