@@ -197,14 +197,23 @@ def value_rescore(*, party_ids: list[int], actor: User | None, as_of: dt.date | 
     return _store(run, fit, spend, s, as_of=day, replace=False)
 
 
-def _refresh_capital(party_id: int) -> None:
-    """Keep the stored capital in step with the recorded efforts (no refit needed)."""
+def _counted(effort: RetentionEffort | None) -> Decimal:
+    """What an effort adds to the capital's retention effort: its amount within the 12-month window."""
+    if effort is None or effort.date < timezone.localdate() - dt.timedelta(days=EFFORT_WINDOW_DAYS):
+        return Decimal("0")
+    return Decimal(effort.amount)
+
+
+def _refresh_capital(party_id: int, delta: Decimal) -> None:
+    """Keep the stored capital in step with a recorded effort (no refit, no whole-base read: the
+    campaign costs counted by the last run stay as they were)."""
+    if not delta:
+        return
     value = CustomerValue.objects.select_for_update().filter(party_id=party_id).first()
     if value is None:
         return
-    since = timezone.localdate() - dt.timedelta(days=EFFORT_WINDOW_DAYS)
-    effort = selectors.efforts_by_party(since=since).get(party_id, Decimal("0")).quantize(CENT)
-    value.retention_effort, value.capital = effort, value.clv_horizon - effort
+    value.retention_effort = (value.retention_effort + delta).quantize(CENT)
+    value.capital = value.clv_horizon - value.retention_effort
     value.save(update_fields=["retention_effort", "capital"])
 
 
@@ -233,7 +242,7 @@ def retention_effort_create(*, party: Party, kind: str, amount: Decimal, date: d
                                             recorded_by=actor)
     events.record(actor=actor, action="clv.effort_created", obj=effort, party_id=party.pk,
                   changes={"kind": kind, "amount": amount, "date": date})
-    _refresh_capital(party.pk)
+    _refresh_capital(party.pk, _counted(effort))
     return effort
 
 
@@ -246,12 +255,13 @@ def retention_effort_update(*, effort: RetentionEffort, version: int, actor: Use
     merged = {k: values.get(k, getattr(locked, k)) for k in ("kind", "amount", "date", "note")}
     _validate_effort(**merged)
     changes = events.diff(locked, merged)
+    before = _counted(locked)
     for k, v in merged.items():
         setattr(locked, k, v)
     locked.version += 1
     locked.save()
     events.record(actor=actor, action="clv.effort_updated", obj=locked, party_id=locked.party_id, changes=changes)
-    _refresh_capital(locked.party_id)
+    _refresh_capital(locked.party_id, _counted(locked) - before)
     return locked
 
 
@@ -260,5 +270,6 @@ def retention_effort_delete(*, effort: RetentionEffort, actor: User) -> None:
     party_id = effort.party_id
     events.record(actor=actor, action="clv.effort_deleted", obj=effort, party_id=party_id,
                   changes={"amount": effort.amount, "date": effort.date})
+    removed = _counted(effort)
     effort.delete()
-    _refresh_capital(party_id)
+    _refresh_capital(party_id, -removed)
