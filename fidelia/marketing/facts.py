@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import (
+    BooleanField,
     Count,
     DecimalField,
-    Exists,
     Expression,
     F,
     IntegerField,
@@ -76,12 +76,12 @@ def _interactions(days: int) -> Expression:
 
 
 def _consent(channel: str) -> Expression:
-    """True when the latest prospecting decision on the channel is a yes."""
+    """True when the latest prospecting decision on the channel is a yes (False when none)."""
     from fidelia.parties.models import ConsentRecord
 
     latest = ConsentRecord.objects.filter(party_id=OuterRef("pk"), channel=channel, purpose="prospecting").order_by(
         "-recorded_at", "-id")
-    return Exists(latest.filter(pk=Subquery(latest.values("pk")[:1]), granted=True))
+    return Coalesce(Subquery(latest.values("granted")[:1], output_field=BooleanField()), Value(False))
 
 
 def _owners() -> list[tuple[str, str]]:

@@ -123,3 +123,15 @@ def test_retention_line(personas, data) -> None:
 
     outcome = retention_hook("marketing_history")(policy, now=timezone.now(), apply=True)
     assert outcome.matched == 0
+
+
+def test_optin_criterion_reads_the_latest_decision(personas, data) -> None:
+    from fidelia.parties.services import consent_record
+
+    a, b, c = data["lyon"]
+    for party, decisions in ((a, [True]), (b, [True, False]), (c, [False, True])):
+        for granted in decisions:
+            consent_record(party=party, actor=personas.admin, channel="email", purpose="prospecting", granted=granted)
+    seg = services.segment_save(actor=personas.marketing, name="Opt-in", definition={"all": [
+        {"fact": "marketing.email_optin", "operator": "is_true"}]})
+    assert set(segment_members(segment_id=seg.pk, user=personas.marketing)) == {a, c}
