@@ -62,7 +62,8 @@ def reason_text(code: str, p: dict[str, Any]) -> str:
         return ngettext("%(n)s contract ended in the last 12 months", "%(n)s contracts ended in the last 12 months",
                         n) % {"n": n}
     if code == "tenure":
-        return _("Customer for %(months)s months only") % {"months": _n(p.get("months"))}
+        months = _n(p.get("months"))
+        return ngettext("Customer for %(n)s month only", "Customer for %(n)s months only", months) % {"n": months}
     if code == "complaints":
         n = _n(p.get("open"))
         if n:

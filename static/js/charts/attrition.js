@@ -33,11 +33,11 @@ export const kinds = {
   }),
   // ROC curves of the model and the baseline with the chance diagonal; points are [x, y] on 0–1.
   "attrition-curves": (data, lang) => ({
-    grid: { left: 8, right: 16, top: 36, bottom: 28, containLabel: true },
+    grid: { left: 24, right: 16, top: 36, bottom: 28, containLabel: true },
     legend: { top: 0 },
     tooltip: { trigger: "item", formatter: (p) => `${escapeHtml(p.seriesName)}<br>${data.x}: ${number(lang, 2).format(p.value[0])}<br>${data.y}: ${number(lang, 2).format(p.value[1])}` },
     xAxis: { type: "value", min: 0, max: 1, name: data.x, nameLocation: "middle", nameGap: 24 },
-    yAxis: { type: "value", min: 0, max: 1, name: data.y },
+    yAxis: { type: "value", min: 0, max: 1, name: data.y, nameLocation: "middle", nameGap: 30 },
     series: [
       ...data.series.map((s, i) => ({ name: s.name, type: "line", data: s.points, symbolSize: 5, showSymbol: data.symbols,
                                       itemStyle: { color: PALETTE[i] } })),
@@ -49,16 +49,17 @@ export const kinds = {
   "loyalty-matrix": (data, lang) => {
     const max = Math.max(1, ...data.cells.map((c) => c.count));
     return {
-      grid: { left: 8, right: 16, top: 16, bottom: 32, containLabel: true },
+      grid: { left: 8, right: 16, top: 8, bottom: 36, containLabel: true },
       tooltip: { formatter: (p) => `<b>${escapeHtml(p.data.label)}</b><br>${number(lang).format(p.data.count)} · ${data.risk_label} ${percent(lang, 0)(p.data.risk)}` },
-      xAxis: { type: "category", data: data.x, name: data.x_name, nameLocation: "middle", nameGap: 26, splitArea: { show: true } },
-      yAxis: { type: "category", data: data.y, name: data.y_name, splitArea: { show: true } },
+      xAxis: { type: "category", data: data.x, name: data.x_name, nameLocation: "middle", nameGap: 28,
+               axisLabel: { interval: 0 }, splitArea: { show: true } },
+      yAxis: { type: "category", data: data.y, splitArea: { show: true }, axisLabel: { interval: 0 } },
       series: [{
         type: "scatter",
         data: data.cells.map((c) => ({ value: [c.x, c.y], count: c.count, risk: c.risk, label: c.label,
                                        itemStyle: { color: LOYALTY_COLOURS[c.key], opacity: 0.8 } })),
         symbolSize: (v, p) => 18 + 70 * Math.sqrt(p.data.count / max),
-        label: { show: true, formatter: (p) => `${p.data.label}\n${number(lang).format(p.data.count)}`, color: "#0f172a", fontSize: 11 },
+        label: { show: true, position: "bottom", formatter: (p) => `${p.data.label} · ${number(lang).format(p.data.count)}`, color: "#0f172a", fontSize: 12 },
       }],
     };
   },
