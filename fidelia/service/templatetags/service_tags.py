@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from fidelia.accounts import policies
@@ -28,10 +29,16 @@ def can_view_service_reports(user: Any) -> bool:
     return policies.can_view_service_reports(user)
 
 
-@register.inclusion_tag("service/partials/sla_badge.html")
-def sla_badge(sla: SlaState | None) -> dict[str, Any]:
-    if sla is None:
-        return {"sla": None}
+@register.simple_tag
+def sla_badge(sla: SlaState | None) -> str:
+    """The time-left badge of a case (a simple tag, not an included template: it renders on every row
+    of a 50-row queue page)."""
+    if sla is None or sla.level in {"done", "none"}:
+        return ""
+    if sla.level == "paused":
+        return format_html('<span class="badge sla sla--paused">{}</span>', _("Clock paused"))
     targets = {"first_response": _("First response"), "resolution": _("Resolution")}
-    left = business_duration(sla.seconds_left) if sla.seconds_left is not None else ""
-    return {"sla": sla, "left": left, "target": targets.get(sla.target, "")}
+    left = business_duration(sla.seconds_left or 0)
+    text = (_("Late by %(time)s") if sla.level == "late" else _("%(time)s left")) % {"time": left}
+    return format_html('<span class="badge sla sla--{}" title="{}">{}</span>', sla.level,
+                       targets.get(sla.target, ""), text)
