@@ -367,6 +367,8 @@ class QuoteForm(forms.Form):
 class QuoteLineForm(forms.Form):
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000, initial=1)
+    unit_price = money_field(_("Unit price excl. VAT (€)"), required=False,
+                             help_text=_("Left empty, the catalogue price."))
     discount_rate = forms.DecimalField(label=_("Discount (%)"), initial=Decimal("0"), **PERCENT)
     vat_rate = forms.DecimalField(label=_("VAT (%)"), initial=Decimal("20"), **PERCENT)
 

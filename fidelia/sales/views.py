@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -397,8 +397,25 @@ def pipeline_board(request: HttpRequest) -> HttpResponse:
     _require_pipeline(request)
     filter_form = PipelineFilterForm(request.GET, owners=_owners(request.user))
     board = selectors.pipeline_board(user=request.user, filters=filter_form.filters())
+    _format_cards(board)
     return render(request, "sales/pipeline_board.html", {
-        "filter_form": filter_form, "board": board, "lost_reasons": LostReason.objects.filter(is_active=True)})
+        "filter_form": filter_form, "board": board, "lost_reasons": LostReason.objects.filter(is_active=True),
+        "detail_prefix": reverse("sales:opportunity_detail", args=[0]).removesuffix("0/")})
+
+
+def _format_cards(board: selectors.Board) -> None:
+    """Amounts and dates of the cards formatted once in Python: a column holds up to 50 cards and
+    template filters per card are most of the board's rendering time."""
+    from fidelia.core.templatetags.fidelia import money
+
+    for column in board.columns:
+        for card in column.cards:
+            # plain strings for ids and numbers in attributes (never localised: thousand separators)
+            card["id_text"], card["version_text"] = str(card["id"]), str(card["version"])
+            card["amount_raw"], card["probability_text"] = str(card["amount"]), str(card["probability"])
+            card["amount_text"] = money(card["amount"], 0)
+            card["close_text"] = formats.date_format(card["expected_close"], "SHORT_DATE_FORMAT")
+            card["next_text"] = formats.date_format(card["next_step_on"], "SHORT_DATE_FORMAT") if card["next_step_on"] else ""
 
 
 @login_required
@@ -501,12 +518,26 @@ def quote_list(request: HttpRequest) -> HttpResponse:
 
 def _line_inputs(formset: Any) -> list[services.QuoteLineInput]:
     return [services.QuoteLineInput(product=f.cleaned_data["product"], quantity=f.cleaned_data["quantity"],
+                                    unit_price=f.cleaned_data.get("unit_price"),
                                     discount_rate=f.cleaned_data["discount_rate"], vat_rate=f.cleaned_data["vat_rate"])
             for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
 
 
 def _quote_forms(request: HttpRequest, *, initial: dict[str, Any], lines: list[dict[str, Any]]) -> tuple[Any, Any]:
+    """The quote's header form and line formset; "Add a line" (no JS: the page's CSP allows no inline
+    script) posts the form back and gets it with one more, empty, line."""
     data = request.POST if request.method == "POST" else None
+    if data is not None and "add_line" in data:
+        data = data.copy()
+        try:
+            added = int(data.get("lines-TOTAL_FORMS", "0"))
+        except ValueError:
+            added = -1  # a tampered count: the formset reports the broken management form
+        if 0 <= added < 100:
+            data["lines-TOTAL_FORMS"] = str(added + 1)
+            # the new line shows the usual defaults (a bound form would otherwise show empty boxes)
+            data.update({f"lines-{added}-quantity": "1", f"lines-{added}-discount_rate": "0",
+                         f"lines-{added}-vat_rate": "20"})
     form = QuoteForm(data, initial=initial)
     formset = QuoteLineFormSet(data, initial=lines, prefix="lines",
                                form_kwargs={"products": _sellable(request.user)})
@@ -544,8 +575,8 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The quote: editable lines while it is a draft (stale edits refused), then send / accept / refuse."""
     _require_pipeline(request)
     quote = selectors.quote_get_for_user(user=request.user, pk=pk)
-    lines = [{"product": ln.product_id, "quantity": ln.quantity, "discount_rate": ln.discount_rate,
-              "vat_rate": ln.vat_rate} for ln in quote.lines.all()]
+    lines = [{"product": ln.product_id, "quantity": ln.quantity, "unit_price": ln.unit_price,
+              "discount_rate": ln.discount_rate, "vat_rate": ln.vat_rate} for ln in quote.lines.all()]
     form, formset = _quote_forms(request, initial={"valid_until": quote.valid_until, "notes": quote.notes,
                                                    "version": quote.version}, lines=lines)
     if request.method == "POST" and "add_line" not in request.POST and form.is_valid() and formset.is_valid():

@@ -5,9 +5,11 @@ Needs Debian's Chromium (/usr/bin/chromium). Screenshots go to artifacts/screens
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from fidelia.core.testing import PASSWORD, make_personas
 from fidelia.parties.tests.factories import person
@@ -41,7 +43,7 @@ def test_drag_an_opportunity_then_quote_and_accept(page, live_server) -> None:  
     page.goto(f"{base}/sales/pipeline/")
     card = f"[data-testid=card-{opp.pk}]"
     page.drag_and_drop(card, "[data-testid=stage-proposal] [data-dropzone]")
-    page.wait_for_function("document.querySelector('[data-kanban-status]').textContent.includes('→')")
+    expect(page.locator("[data-kanban-status]")).to_contain_text("→")
     assert page.locator(f"[data-testid=stage-proposal] {card}").count() == 1
     assert Opportunity.objects.get(pk=opp.pk).stage.code == "proposal"
     assert page.locator("[data-testid=stage-proposal] [data-total=count]").inner_text() == "1"
@@ -52,7 +54,7 @@ def test_drag_an_opportunity_then_quote_and_accept(page, live_server) -> None:  
     services.opportunity_move_stage(opportunity=fresh, stage=stage("negotiation"), actor=personas.manager,
                                     version=fresh.version)
     page.drag_and_drop(card, "[data-testid=stage-won] [data-dropzone]")
-    page.wait_for_function("document.querySelector('[data-kanban-status]').classList.contains('is-error')")
+    expect(page.locator("[data-kanban-status]")).to_have_class(re.compile("is-error"))
     assert "someone else" in page.locator("[data-kanban-status]").inner_text()
     assert page.locator(f"[data-testid=stage-proposal] {card}").count() == 1
     assert Opportunity.objects.get(pk=opp.pk).stage.code == "negotiation"

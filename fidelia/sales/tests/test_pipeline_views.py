@@ -177,3 +177,15 @@ def test_unassigned_web_leads_reach_managers_not_reps(personas):
     lead = services.lead_capture_web(last_name="Web", email="w@example.fr", consent=False, proof={})
     assert client_for(personas.manager).get(reverse("sales:lead_detail", args=[lead.pk])).status_code == 200
     assert client_for(personas.alice).get(reverse("sales:lead_detail", args=[lead.pk])).status_code == 404
+
+
+def test_add_a_line_keeps_the_lines_typed_and_adds_an_empty_one(personas, world):
+    client = client_for(personas.alice)
+    url = reverse("sales:quote_create") + f"?party={world['party'].pk}"
+    form = {"valid_until": "2099-01-01", "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
+            "lines-MIN_NUM_FORMS": "1", "lines-MAX_NUM_FORMS": "100", "lines-0-product": world["product"].pk,
+            "lines-0-quantity": "3", "lines-0-discount_rate": "5", "lines-0-vat_rate": "20", "add_line": "1"}
+    response = client.post(url, form)
+    body = response.content.decode()
+    assert response.status_code == 200 and Quote.objects.count() == 1  # nothing saved yet
+    assert 'name="lines-1-product"' in body and 'name="lines-0-quantity" value="3"' in body
