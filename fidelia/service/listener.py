@@ -14,7 +14,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from fidelia.service.inbound import Outcome, inbound_email_process
 
@@ -26,7 +26,7 @@ def _process(raw: bytes, mail_from: str, rcpt: list[str]) -> Outcome:
     try:
         return inbound_email_process(raw, mail_from=mail_from, recipients=rcpt)
     finally:
-        close_old_connections()
+        connections.close_all()  # this worker thread's connections only; the next message opens its own
 
 
 class InboundHandler:

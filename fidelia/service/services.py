@@ -368,7 +368,7 @@ def case_reply(*, case: Case, body: str, actor: User, version: int | None = None
     conversation), record it on the case and in the customer's timeline, stamp the first response, and
     optionally move the case (e.g. to waiting on the customer). Refused when there is no address."""
     _require_worker(actor)
-    case = Case.objects.select_for_update().select_related("party").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("party").get(pk=case.pk)
     _check_version(case, version)
     text = render_template(body, case=case, agent=actor).strip()
     if not text:
