@@ -23,7 +23,7 @@ from fidelia.core.api import (
 )
 from fidelia.knowledge import selectors, services
 from fidelia.knowledge.models import Article, ArticleCategory
-from fidelia.knowledge.schemas import ArticleDetailOut, ArticleIn, ArticleOut, SearchIn
+from fidelia.knowledge.schemas import ArticleDetailOut, ArticleIn, ArticleOut, ArticleSearchIn
 
 router = Router(tags=["Knowledge base"])
 
@@ -43,7 +43,7 @@ def _editor(request: HttpRequest) -> Any:
 
 
 @router.get("/knowledge/articles", response={200: list[ArticleOut], **errors(404)}, summary="Search articles")
-def search_articles(request: HttpRequest, filters: Query[SearchIn]) -> list[Article]:
+def search_articles(request: HttpRequest, filters: Query[ArticleSearchIn]) -> list[Article]:
     """Ranked search when `q` is given (accent- and stemming-aware), else the most used articles."""
     user = _reader(request)
     rows = selectors.article_list(user=user, q=filters.q, language=filters.language or "")

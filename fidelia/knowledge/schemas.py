@@ -37,7 +37,7 @@ class ArticleDetailOut(ArticleOut):
     body: str
 
 
-class SearchIn(Schema):
+class ArticleSearchIn(Schema):
     q: Text200 = ""
     language: ArticleLanguage | None = None
     limit: int = Field(20, ge=1, le=50)

@@ -24,6 +24,9 @@ SEARCH_CONFIGS = {ArticleLanguage.FR: "fidelia_fr", ArticleLanguage.EN: "fidelia
 # the rank sorts (an agent pasting a customer's sentence).
 ALL_WORDS_UP_TO = 3
 FALLBACK_CANDIDATES = 500
+# The last word is matched as a prefix only while it is short (being typed): a long word is complete
+# and stemmed; as a prefix of its stem ("paiement" → "pai:*") it would match far too many lexemes.
+PREFIX_LENGTHS = range(3, 7)
 
 
 def articles_for_user(user: Any) -> QuerySet[Article]:
@@ -61,7 +64,8 @@ def categories() -> QuerySet[ArticleCategory]:
 def _postgres_search(qs: QuerySet[Article], words: list[str], limit: int) -> list[Article]:
     joiner = " & " if len(words) <= ALL_WORDS_UP_TO else " | "
     # The last word gets a prefix match so suggestions follow the agent while they type.
-    raw = joiner.join(words[:-1] + [words[-1] + ":*"])
+    last = words[-1] + (":*" if len(words[-1]) in PREFIX_LENGTHS else "")
+    raw = joiner.join(words[:-1] + [last])
     clauses, ranks = Q(pk__in=[]), []
     for language, config in SEARCH_CONFIGS.items():
         query = SearchQuery(raw, search_type="raw", config=config)

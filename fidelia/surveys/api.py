@@ -31,17 +31,17 @@ from fidelia.parties.selectors import parties_for_user
 from fidelia.surveys import selectors, services
 from fidelia.surveys.models import Survey
 from fidelia.surveys.schemas import (
-    AnsweredOut,
-    AnswerIn,
-    InvitationPage,
-    ResultsOut,
-    SendIn,
-    SendOut,
-    StatusIn,
+    SurveyAnsweredOut,
+    SurveyAnswerIn,
     SurveyDetailOut,
     SurveyIn,
+    SurveyInvitationPage,
     SurveyOut,
     SurveyPage,
+    SurveyResultsOut,
+    SurveySendIn,
+    SurveySendOut,
+    SurveyStatusIn,
 )
 
 router = Router(tags=["Satisfaction surveys"])
@@ -85,7 +85,7 @@ def get_survey(request: HttpRequest, response: HttpResponse, survey_id: int = Ro
 
 @router.put("/surveys/{survey_id}/status", response={200: SurveyOut, **errors(404, 412, 422, 428)},
             summary="Activate or close a survey", openapi_extra=etag_documented())
-def set_status(request: HttpRequest, response: HttpResponse, payload: StatusIn, survey_id: int = RowId,
+def set_status(request: HttpRequest, response: HttpResponse, payload: SurveyStatusIn, survey_id: int = RowId,
                if_match: str | None = IF_MATCH) -> Survey:
     user = _manager(request)
     survey = selectors.survey_get_for_user(user=user, pk=survey_id)
@@ -95,9 +95,9 @@ def set_status(request: HttpRequest, response: HttpResponse, payload: StatusIn, 
     return survey
 
 
-@router.post("/surveys/{survey_id}/invitations", response={200: SendOut, **errors(404, 422)},
+@router.post("/surveys/{survey_id}/invitations", response={200: SurveySendOut, **errors(404, 422)},
              summary="Send a survey to customers or a segment")
-def send_survey(request: HttpRequest, payload: SendIn, survey_id: int = RowId) -> services.SendOutcome:
+def send_survey(request: HttpRequest, payload: SurveySendIn, survey_id: int = RowId) -> services.SendOutcome:
     """E-mails a single-use link to each customer (ids the caller may read, or a segment's members);
     `skipped` counts who was not invited and why (no e-mail, refused, suppressed, already invited)."""
     user = _manager(request)
@@ -116,7 +116,7 @@ def send_survey(request: HttpRequest, payload: SendIn, survey_id: int = RowId) -
     return services.survey_send(survey=survey, parties=parties, actor=user, reference=payload.reference)
 
 
-@router.get("/surveys/{survey_id}/invitations", response={200: InvitationPage, **errors(404)},
+@router.get("/surveys/{survey_id}/invitations", response={200: SurveyInvitationPage, **errors(404)},
             summary="Invitations of a survey")
 def list_invitations(request: HttpRequest, page: Query[PageIn], survey_id: int = RowId) -> dict[str, Any]:
     user = _viewer(request)
@@ -124,7 +124,7 @@ def list_invitations(request: HttpRequest, page: Query[PageIn], survey_id: int =
     return paginate(selectors.invitations_for_user(user=user, survey=survey), page)
 
 
-@router.get("/surveys/{survey_id}/results", response={200: ResultsOut, **errors(404)},
+@router.get("/surveys/{survey_id}/results", response={200: SurveyResultsOut, **errors(404)},
             summary="Results of a survey (aggregates)")
 def get_results(request: HttpRequest, survey_id: int = RowId) -> dict[str, Any]:
     user = _viewer(request)
@@ -139,9 +139,9 @@ def get_results(request: HttpRequest, survey_id: int = RowId) -> dict[str, Any]:
                           for q in results["questions"]]}
 
 
-@router.post("/surveys/answers/{token}", auth=None, response={201: AnsweredOut, **errors(404, 409, 410, 422, 429)},
+@router.post("/surveys/answers/{token}", auth=None, response={201: SurveyAnsweredOut, **errors(404, 409, 410, 422, 429)},
              summary="Answer a survey (public, with the link's token)")
-def answer(request: HttpRequest, token: str, payload: AnswerIn) -> Status[Any]:
+def answer(request: HttpRequest, token: str, payload: SurveyAnswerIn) -> Status[Any]:
     """One answer per token: 409 when already answered (nothing changed), 410 when expired, 404 when forged."""
     decision = hit("surveys_answer", client_ip(request) or "internal")
     if not decision.allowed:

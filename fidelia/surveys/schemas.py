@@ -14,7 +14,7 @@ Choice = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 AnswerValue = Annotated[str, StringConstraints(max_length=5000)]
 
 
-class QuestionIn(Schema):
+class SurveyQuestionIn(Schema):
     kind: QuestionKind
     text: Text300 = Field(..., min_length=1)
     choices: list[Choice] = Field(default_factory=list, max_length=20)
@@ -27,13 +27,13 @@ class SurveyIn(Schema):
     language: SurveyLanguage = SurveyLanguage.FR
     title: Text200 = ""
     intro: Text2000 = ""
-    questions: list[QuestionIn] = Field(default_factory=list, max_length=30,
+    questions: list[SurveyQuestionIn] = Field(default_factory=list, max_length=30,
                                         description="Empty for CSAT/NPS: the standard questions are used.")
     status: SurveyStatus = SurveyStatus.DRAFT
     valid_days: int = Field(30, ge=1, le=365)
 
 
-class QuestionOut(Schema):
+class SurveyQuestionOut(Schema):
     id: int
     position: int
     kind: str
@@ -56,28 +56,28 @@ class SurveyOut(Schema):
 
 class SurveyDetailOut(SurveyOut):
     intro: str
-    questions: list[QuestionOut]
+    questions: list[SurveyQuestionOut]
 
 
 SurveyPage = Page[SurveyOut]
 
 
-class StatusIn(Schema):
+class SurveyStatusIn(Schema):
     status: SurveyStatus
 
 
-class SendIn(Schema):
+class SurveySendIn(Schema):
     party_ids: list[Annotated[int, Field(ge=1, le=2**53)]] = Field(default_factory=list, max_length=5000)
     segment_id: int | None = Field(None, ge=1, le=2**53)
     reference: Text60 = ""
 
 
-class SendOut(Schema):
+class SurveySendOut(Schema):
     sent: int
     skipped: dict[str, int]
 
 
-class InvitationOut(Schema):
+class SurveyInvitationOut(Schema):
     id: int
     party_id: int
     reference: str
@@ -86,23 +86,23 @@ class InvitationOut(Schema):
     answered_at: dt.datetime | None
 
 
-InvitationPage = Page[InvitationOut]
+SurveyInvitationPage = Page[SurveyInvitationOut]
 
 
-class CountOut(Schema):
+class SurveyScoreCountOut(Schema):
     value: str
     answers: int
 
 
-class QuestionResultOut(Schema):
+class SurveyQuestionResultOut(Schema):
     question_id: int
     text: str
     kind: str
     answered: int
-    counts: list[CountOut]
+    counts: list[SurveyScoreCountOut]
 
 
-class ResultsOut(Schema):
+class SurveyResultsOut(Schema):
     sent: int
     answered: int
     response_rate: float | None
@@ -112,14 +112,14 @@ class ResultsOut(Schema):
     detractors: int
     csat_answers: int
     csat_satisfied_percent: float | None
-    questions: list[QuestionResultOut]
+    questions: list[SurveyQuestionResultOut]
 
 
-class AnswerIn(Schema):
+class SurveyAnswerIn(Schema):
     answers: dict[Annotated[str, StringConstraints(max_length=20)], AnswerValue | list[AnswerValue]] = Field(
         ..., description="Question id → value (a number for scales, a choice, a list of choices, or text).")
 
 
-class AnsweredOut(Schema):
+class SurveyAnsweredOut(Schema):
     response_id: int
     answered_at: dt.datetime
