@@ -180,10 +180,13 @@ def fit_model(X: np.ndarray, y: np.ndarray, seed: int = 0) -> RiskModel:
     return model
 
 
+# OpenMP threads of the model; None: one below 200,000 rows, every core above. On a busy machine
+# threads spinning for a few hundred rows turned a 0.2 s fit into 20 s (the benchmark sets it).
+THREADS: int | None = None
+
+
 def _threads(rows: int) -> threadpool_limits:
-    """One OpenMP thread below 200,000 rows: on a busy machine, threads spinning for a few hundred rows
-    turned a 0.2 s fit into 20 s; large data use every core."""
-    return threadpool_limits(limits=1 if rows < 200_000 else None)
+    return threadpool_limits(limits=THREADS or (1 if rows < 200_000 else None))
 
 
 def precision_at(y: np.ndarray, score: np.ndarray, share: float = 0.1) -> float:
@@ -235,21 +238,24 @@ def bgnbd_baseline(h: History, cutoff: int, horizon: int | None = None) -> dict[
 
 
 def reasons(model: Any, X: np.ndarray, reference: np.ndarray, risk: np.ndarray | None = None,
-            top: int = 3, min_impact: float = 0.01) -> list[list[tuple[str, float]]]:
+            top: int = 3, min_impact: float = 0.01, from_risk: float = 0.0) -> list[list[tuple[str, float]]]:
     """Top `top` reason groups per customer: the fall in risk when the group's features take the
-    population's typical value (`reference`, one value per feature). One prediction per group, vectorised."""
+    population's typical value (`reference`, one value per feature). One prediction per group, vectorised,
+    over the customers whose risk is at least `from_risk` (the others get no reason: nothing to explain)."""
     risk = model.predict_proba(X)[:, 1] if risk is None else risk
     names = list(REASON_GROUPS)
-    impacts = np.empty((len(X), len(names)))
+    rows = np.flatnonzero(risk >= from_risk)
+    Xr = X[rows]
+    impacts = np.empty((len(rows), len(names)))
     for g, code in enumerate(names):
         cols = [FEATURE_NAMES.index(f) for f in REASON_GROUPS[code]]
-        Xg = X.copy()
+        Xg = Xr.copy()
         Xg[:, cols] = reference[cols]
-        impacts[:, g] = risk - model.predict_proba(Xg)[:, 1]
+        impacts[:, g] = risk[rows] - (model.predict_proba(Xg)[:, 1] if len(rows) else 0)
     order = np.argsort(-impacts, axis=1)[:, :top]
-    out: list[list[tuple[str, float]]] = []
-    for i in range(len(X)):
-        out.append([(names[g], round(float(impacts[i, g]), 4)) for g in order[i] if impacts[i, g] >= min_impact])
+    out: list[list[tuple[str, float]]] = [[] for _i in range(len(X))]
+    for j, i in enumerate(rows):
+        out[i] = [(names[g], round(float(impacts[j, g]), 4)) for g in order[j] if impacts[j, g] >= min_impact]
     return out
 
 

@@ -24,6 +24,9 @@ from fidelia.parties.models import LifeEvent, Party
 from fidelia.sales.models import Contract
 
 Progress = Callable[[str], None]
+# Reasons are computed for customers at 10 % risk or more: below, there is nothing worth explaining
+# (and the ten extra predictions per customer are most of the scoring time).
+REASONS_FROM = 0.10
 SETTING_FIELDS = ("inactivity_days", "horizon_days", "high_risk", "nps_favourable", "csat_favourable",
                   "repurchase_rate")
 
@@ -123,7 +126,7 @@ def _train_validate_score(h: methods.History, ids: np.ndarray, cfg: AttritionSet
     X3, a3 = methods.build_features(h, now, s3), methods.active_at(h, now, W)
     risk = final.predict_proba(X3[a3])[:, 1]
     ref = methods.typical_values(X2[a2])
-    why = methods.reasons(final, X3[a3], ref, risk)
+    why = methods.reasons(final, X3[a3], ref, risk, from_risk=REASONS_FROM)
     clock["score"] = time.perf_counter() - t
     step("score")
     impact: dict[str, float] = {code: 0.0 for code in methods.REASON_GROUPS}
