@@ -172,3 +172,34 @@ def test_only_marketers_run_campaigns(world, personas) -> None:
 
     with pytest.raises(PermissionDenied):
         campaign(actor=personas.alice, seg=world["seg"])
+
+
+def test_phone_campaign_lands_in_actions_on_a_legal_day(personas, run) -> None:
+    from fidelia.actions.models import Action
+    from fidelia.marketing.rules import phone_window_open
+
+    people = [factories.person(owner=personas.alice, stage="customer") for _ in range(3)]
+    seg = segment(actor=personas.marketing)
+    c = campaign(actor=personas.marketing, seg=seg, channel="phone", script="Bonjour {{ first_name }}", **WINDOW)
+    services.campaign_plan(campaign=c, actor=personas.marketing)
+    run(services.campaign_launch, campaign=c, actor=personas.marketing)
+    actions = Action.objects.filter(source="campaign", party__in=people)
+    assert actions.count() == 3 and {a.owner_id for a in actions} == {personas.alice.pk}
+    assert all(phone_window_open(dt.datetime.combine(a.due_on, dt.time(10, 30))) for a in actions)
+
+
+def test_birthday_trigger_is_idempotent(personas, mail_server, run) -> None:
+    from fidelia.marketing.models import Campaign
+    from fidelia.marketing.triggers import triggers_run
+
+    today = timezone.localdate()
+    born = today.replace(year=today.year - 40) if not (today.month == 2 and today.day == 29) else dt.date(1984, 2, 29)
+    hero = factories.person(owner=personas.alice, stage="customer", birth_date=born)
+    factories.person(owner=personas.alice, stage="customer", birth_date=dt.date(1980, 1, 1) if today.month != 1
+                     else dt.date(1980, 6, 1))
+    t = services.campaign_save(actor=personas.marketing, name="Anniversaire", channel="email", trigger="birthday",
+                               subject_fr="Joyeux anniversaire", body_fr="Bonne fête {{ first_name }}", **WINDOW)
+    Campaign.objects.filter(pk=t.pk).update(status=CampaignStatus.SENDING)
+    run(triggers_run, as_of=today)
+    run(triggers_run, as_of=today)
+    assert [m.rcpt_tos[0] for m in mail_server.messages] == [hero.email]
