@@ -84,16 +84,24 @@ def fuzz_world(db, in_test_transaction: None) -> dict[str, Any]:
                                                      resolution_hours=40).pk]
     actions["case_id"] = [case_create(actor=personas.admin, party=p, subject="Réclamation", kind="complaint").pk
                           for p in parties[:2]]
-    from fidelia.knowledge.services import article_create  # knowledge base and surveys: aim at real rows
+    from fidelia.knowledge.services import (
+        article_create,  # knowledge base and surveys: aim at real rows
+    )
     from fidelia.surveys.services import survey_create
     actions["article_id"] = [article_create(actor=personas.admin, title="Ouvrir un compte", body="Pièces à fournir.",
                                             status="published").pk]
     actions["survey_id"] = [survey_create(actor=personas.admin, name="NPS", kind="nps", status="active").pk]
-    from fidelia.clv.services import retention_effort_create, value_model_run  # customer value: real rows
+    from fidelia.clv.services import (  # customer value: real rows
+        retention_effort_create,
+        value_model_run,
+    )
     actions["effort_id"] = [retention_effort_create(party=parties[0], kind="gift", amount=Decimal("20"),
                                                     date=dt.date(2024, 4, 1), actor=personas.admin).pk]
     actions["run_id"] = [value_model_run(as_of=dt.date(2024, 6, 1), actor=None).pk]
-    from fidelia.marketing.services import campaign_save, segment_save  # marketing: real segments, campaigns
+    from fidelia.marketing.services import (  # marketing: real segments, campaigns
+        campaign_save,
+        segment_save,
+    )
     segment = segment_save(actor=personas.admin, name="Clients", definition={"all": [
         {"fact": "parties.stage", "operator": "eq", "value": "customer"}]})
     actions["segment_id"] = [segment.pk]
