@@ -11,14 +11,14 @@ from fidelia.core.api import Date, Id, Page, text
 from fidelia.interactions.enums import Outcome
 
 
-class PartyBriefOut(Schema):
+class ActionPartyOut(Schema):
     id: int
     display_name: str
 
 
 class ActionOut(Schema):
     id: int
-    party: PartyBriefOut
+    party: ActionPartyOut
     owner_id: int | None
     team_id: int | None
     kind: ActionKind
@@ -132,7 +132,7 @@ class PreviewIn(Schema):
 
 class PreviewOut(Schema):
     count: int
-    sample: list[PartyBriefOut]
+    sample: list[ActionPartyOut]
 
 
 class RuleOutcomeOut(Schema):

@@ -23,7 +23,7 @@ from fidelia.clv.schemas import (
     EffortUpdateIn,
     RunDiagnosticsOut,
     RunIn,
-    RunOut,
+    ValueRunOut,
 )
 from fidelia.core.api import (
     IF_MATCH,
@@ -61,7 +61,7 @@ def read_value(request: HttpRequest, party_id: int = PartyId) -> Any:
     return value
 
 
-@router.get("/clv/runs", response={200: Page[RunOut], **errors(404)}, summary="Model runs")
+@router.get("/clv/runs", response={200: Page[ValueRunOut], **errors(404)}, summary="Model runs")
 def list_runs(request: HttpRequest, page: Query[PageIn]) -> Any:
     return paginate(selectors.runs_for_user(user=current_user(request)), page)
 

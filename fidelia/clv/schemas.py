@@ -29,7 +29,7 @@ class CustomerValueOut(Schema):
     computed_at: dt.datetime
 
 
-class RunOut(Schema):
+class ValueRunOut(Schema):
     id: int
     created_at: dt.datetime
     as_of: dt.date
@@ -51,7 +51,7 @@ class RunOut(Schema):
     duration_ms: int
 
 
-class RunDiagnosticsOut(RunOut):
+class RunDiagnosticsOut(ValueRunOut):
     calibration: dict[str, Any] = Field(..., description="Predicted vs actual holdout purchases per class 0..7+.")
 
 

@@ -204,7 +204,7 @@ PercentDecimal = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_pl
 SmallQuantity = Annotated[int, Field(ge=1, le=1_000_000)]
 
 
-class UserRefOut(Schema):
+class SalesUserOut(Schema):
     id: int
     first_name: str
     last_name: str
@@ -331,7 +331,7 @@ class OpportunityOut(Schema):
     version: int
     name: str
     party: PartyRefOut
-    owner: UserRefOut | None
+    owner: SalesUserOut | None
     team_id: int | None
     stage: StageOut
     amount: Decimal
