@@ -31,7 +31,17 @@ def login(page, base: str, username: str) -> None:  # noqa: ANN001
     page.wait_for_url(f"{base}/customers/")
 
 
+def builtin_rules() -> None:
+    """Browser tests run on a flushed database: the rules the migration seeded may be gone."""
+    from fidelia.actions.builtin_rules import BUILTIN_RULES
+    from fidelia.actions.models import ActionRule
+
+    for data in BUILTIN_RULES:
+        ActionRule.objects.get_or_create(key=data["key"], defaults={**data, "builtin": True})
+
+
 def test_complete_an_action(page, live_server) -> None:  # noqa: ANN001
+    builtin_rules()
     personas = make_personas()
     today = timezone.localdate()
     renewing, parent = person(owner=personas.alice), person(owner=personas.alice)
