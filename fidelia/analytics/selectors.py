@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -30,10 +30,12 @@ from fidelia.analytics import methods
 from fidelia.analytics.enums import AbcClass, Method, MigrationDimension, RfmSegment, RunStatus
 from fidelia.analytics.models import AnalysisRun, CustomerAnalytics, CustomerSnapshot
 from fidelia.analytics.results import AnalysisOptions, AnalysisResult, CustomerRows
+from fidelia.core import bulkread
 from fidelia.core.errors import PermissionDenied, ValidationFailed
 from fidelia.parties.models import Party
 from fidelia.parties.selectors import party_get_for_user
 from fidelia.sales.enums import ProductKind
+from fidelia.sales.models import Product
 
 if TYPE_CHECKING:
     from fidelia.accounts.models import User
@@ -74,19 +76,12 @@ def resolve_period(options: AnalysisOptions) -> tuple[dt.date, dt.date, dt.date]
 
 # --- fetch: per-customer aggregates in SQL ---------------------------------------------------
 
-def _vendor_sql() -> dict[str, str]:
-    """Dialect pieces. PostgreSQL sums cents as float8: every value is an integer below 2**53, so
-    the sums are exact, and float8 aggregates are several times faster than numeric or int8 ones
-    (whose transition states are numeric)."""
-    if connection.vendor == "postgresql":
-        return {"cents": "round(({})::float8 * 100)", "offset": "(t.date - %s::date)", "pack": "1e12::float8"}
-    return {"cents": "CAST(ROUND({} * 100) AS INTEGER)",
-            "offset": "CAST(julianday(t.date) - julianday(%s) AS INTEGER)", "pack": str(_PACK)}
-
-
-# PostgreSQL gets more memory for the two hash aggregates of a whole-base run than a page query
-# needs (the default 4 MB would spill a million customers to disk).
+# PostgreSQL gets more memory for a whole-base read than a page query needs.
 ANALYTICS_WORK_MEM = "1GB"
+
+# SQLite: amounts to integer cents, and day offsets from the start of the period
+_CENTS = "CAST(ROUND({} * 100) AS INTEGER)"
+_OFFSET = "CAST(julianday(t.date) - julianday(%s) AS INTEGER)"
 
 
 def customer_rows(*, date_from: dt.date, date_to: dt.date, parties: QuerySet[Party] | None = None,
@@ -94,28 +89,29 @@ def customer_rows(*, date_from: dt.date, date_to: dt.date, parties: QuerySet[Par
     """Per-customer aggregates of the live (not archived) transactions dated in [date_from, date_to].
 
     One GROUP BY (party, day) then one GROUP BY party: in SQL on SQLite; on PostgreSQL the lines
-    stream out through COPY, are parsed by Arrow and grouped the same way in NumPy (`rows_from_lines`). `parties` narrows the
+    stream out through COPY and are grouped the same way in NumPy (`rows_from_lines`). `parties` narrows the
     population (None: every party); `family_id` keeps only that product family's transactions.
     Refunds (negative amounts) count in revenue and margin, not as orders nor in the last order.
     """
-    sql = _vendor_sql()
-    cents = sql["cents"]
     where, params = ["t.archived_at IS NULL", "t.date >= %s", "t.date <= %s"], [date_from, date_to]
     if parties is not None:
         sub, sub_params = parties.values("pk").query.sql_with_params()
         where.append(f"t.party_id IN ({sub})")
         params.extend(sub_params)
     if family_id is not None:
-        where.append("p.family_id = %s")
+        where.append("t.product_id IN (SELECT id FROM sales_product WHERE family_id = %s)")
         params.append(family_id)
+    if connection.vendor == "postgresql":
+        return _customer_rows_from_lines(where, params, date_from=date_from)
+    cents = _CENTS
     query = f"""
         SELECT d.party_id, SUM(d.net), SUM(d.mrg),
                SUM(CASE WHEN d.pos > 0 THEN 1 ELSE 0 END),
                MIN(CASE WHEN d.pos > 0 THEN d.day END), MAX(CASE WHEN d.pos > 0 THEN d.day END),
-               MAX(CASE WHEN d.pos > 0 THEN d.day * {sql["pack"]} + d.pos END),
+               MAX(CASE WHEN d.pos > 0 THEN d.day * {_PACK} + d.pos END),
                SUM(d.pos), SUM(d.strat)
         FROM (
-            SELECT t.party_id, {sql["offset"]} AS day,
+            SELECT t.party_id, {_OFFSET} AS day,
                    SUM({cents.format("t.amount")}) AS net, SUM({cents.format("t.margin")}) AS mrg,
                    SUM(CASE WHEN t.amount > 0 THEN {cents.format("t.amount")} ELSE 0 END) AS pos,
                    SUM(CASE WHEN t.amount > 0 AND p.kind = %s THEN {cents.format("t.amount")} ELSE 0 END) AS strat
@@ -124,69 +120,70 @@ def customer_rows(*, date_from: dt.date, date_to: dt.date, parties: QuerySet[Par
             GROUP BY t.party_id, t.date
         ) d
         GROUP BY d.party_id"""
-    all_params = [date_from, ProductKind.STRATEGIC.value, *params]
-    if connection.vendor == "postgresql":
-        # Streaming the lines out and grouping them in NumPy is about 3x faster than the database's
-        # two hash aggregates on 10M lines (measured by benchmarks/analytics.py).
-        lines = f"""
-            SELECT t.party_id, (t.date - %s::date), round(t.amount * 100)::int8, round(t.margin * 100)::int8,
-                   (p.kind = %s)::int
-            FROM sales_transaction t JOIN sales_product p ON p.id = t.product_id
-            WHERE {" AND ".join(where)}"""
-        cols = _columns_by_copy(lines, all_params, count=5)
-        return rows_from_lines(*cols, date_from=date_from) if cols else CustomerRows.empty()
     with connection.cursor() as cursor:
-        cursor.execute(query, all_params)
+        cursor.execute(query, [date_from, ProductKind.STRATEGIC.value, *params])
         fetched = cursor.fetchall()
     return rows_from_tuples(fetched, date_from=date_from)
 
 
-def _columns_by_copy(query: str, params: list[Any], *, count: int) -> list[np.ndarray] | None:
-    """Run `query` through COPY … TO STDOUT (CSV) and parse it with Arrow into `count` int64 arrays
-    (NULL as 0): no Python object per value. None when it returns no row."""
-    import psycopg
+def _customer_rows_from_lines(where: list[str], params: list[Any], *, date_from: dt.date) -> CustomerRows:
+    """PostgreSQL: the transaction lines stream out through COPY and are grouped in NumPy
+    (`rows_from_lines`), about 3x faster than the database's two hash aggregates on 10M lines
+    (benchmarks/analytics.py). The lines leave as stored (amounts as text, no join: the strategic
+    flag comes from the product id), which halves the database's share of the work."""
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
-    connection.ensure_connection()
-    raw = connection.connection
-    literal = psycopg.ClientCursor(raw).mogrify(query, params)
-    buf = bytearray()
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('work_mem', %s, true)", [getattr(settings, "FIDELIA_ANALYTICS_WORK_MEM", ANALYTICS_WORK_MEM)])
-        cursor.execute("SET LOCAL jit = off")
-        with cursor.cursor.copy(f"COPY ({literal}) TO STDOUT (FORMAT csv)") as copy:
-            for chunk in copy:
-                buf += chunk
-    if not buf:
-        return None
-    names = [f"c{i}" for i in range(count)]
-    table = pacsv.read_csv(pa.py_buffer(bytes(buf)), read_options=pacsv.ReadOptions(column_names=names),
-                           convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.int64())))
-    return [table.column(n).fill_null(0).to_numpy() for n in names]
+    lines = f"""
+        SELECT t.party_id, t.date - %s::date, t.amount, t.margin, t.product_id
+        FROM sales_transaction t
+        WHERE {" AND ".join(where)}"""
+    cols = bulkread.copy_columns(
+        lines, [date_from, *params], types=[pa.int64(), pa.int64(), pa.float64(), pa.float64(), pa.int64()],
+        work_mem=getattr(settings, "FIDELIA_ANALYTICS_WORK_MEM", ANALYTICS_WORK_MEM))
+    if cols is None:
+        return CustomerRows.empty()
+    party, day, amount, margin, product = cols
+    strategic_ids = np.fromiter(Product.objects.filter(kind=ProductKind.STRATEGIC).values_list("pk", flat=True),
+                                dtype=np.int64)
+    # amounts have two decimals: cents = rint(amount × 100) is exact
+    return rows_from_lines(party, day, np.rint(amount * 100).astype(np.int64), np.rint(margin * 100).astype(np.int64),
+                           np.isin(product, strategic_ids).astype(np.int64), date_from=date_from)
 
 
 def rows_from_lines(party: np.ndarray, day: np.ndarray, amount: np.ndarray, margin: np.ndarray,
                     strategic: np.ndarray, *, date_from: dt.date) -> CustomerRows:
     """The aggregate of `customer_rows`, computed from transaction lines (party id, day offset,
     amount and margin in cents, 1 if the product is strategic): the same per (party, day) then per
-    party sums as the SQL, so both paths give identical rows (tested)."""
-    order = np.lexsort((day, party))
-    party, day, amount, margin, strategic = (a[order] for a in (party, day, amount, margin, strategic))
-    positive = np.where(amount > 0, amount, 0)
-    starts = _group_starts(party, day)
-    d_party, d_day = party[starts], day[starts]
-    d_net, d_mrg, d_pos = (np.add.reduceat(a, starts) for a in (amount, margin, positive))
-    d_strat = np.add.reduceat(np.where(strategic == 1, positive, 0), starts)
-    p = _group_starts(d_party)
-    has = d_pos > 0
-    big = np.iinfo(np.int64).max
-    first = np.minimum.reduceat(np.where(has, d_day, big), p)
-    last = np.maximum.reduceat(np.where(has, d_day, -1), p)
-    packed = np.maximum.reduceat(np.where(has, d_day * _PACK + d_pos, -1), p)
-    cols = [d_party[p], np.add.reduceat(d_net, p), np.add.reduceat(d_mrg, p),
-            np.add.reduceat(has.astype(np.int64), p), np.where(first == big, 0, first), np.maximum(last, 0),
-            np.maximum(packed, 0), np.add.reduceat(d_pos, p), np.add.reduceat(d_strat, p)]
+    party sums as the SQL, so both paths give identical rows (tested).
+
+    Sums are weighted counts over a dense party index (no sort of the lines); only the distinct
+    (party, purchase day) pairs are sorted, for the order count and the first and last order. The
+    float64 sums are exact: every partial sum of cents stays far below 2**53."""
+    if party.size == 0:
+        return CustomerRows.empty()
+    ids, idx = _dense_index(party)
+    n = ids.size
+
+    def total(weights: np.ndarray) -> np.ndarray:
+        return np.rint(np.bincount(idx, weights=weights, minlength=n)).astype(np.int64)
+
+    bought = amount > 0
+    positive = np.where(bought, amount, 0)
+    days = int(day.max()) + 1
+    pairs = np.sort(idx[bought].astype(np.int64) * days + day[bought])   # (party, purchase day), sorted
+    pairs = pairs[_group_starts(pairs)]                                     # … and distinct
+    pair_party, pair_day = pairs // days, pairs % days
+    orders = np.bincount(pair_party, minlength=n).astype(np.int64)
+    first, last = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    if pairs.size:
+        starts = _group_starts(pair_party)
+        ends = np.append(starts[1:], pairs.size) - 1
+        first[pair_party[starts]] = pair_day[starts]
+        last[pair_party[ends]] = pair_day[ends]
+    last_order = total(np.where(bought & (day == last[idx]), amount, 0))
+    packed = np.where(orders > 0, last * _PACK + last_order, 0)
+    cols = [ids, total(amount), total(margin), orders, first, last, packed, total(positive),
+            total(np.where(strategic == 1, positive, 0))]
     return _rows_from_columns([c.astype(np.int64) for c in cols], date_from=date_from)
 
 
@@ -197,6 +194,23 @@ def _group_starts(*keys: np.ndarray) -> np.ndarray:
     for key in keys:
         change[1:] |= key[1:] != key[:-1]
     return np.flatnonzero(change)
+
+
+def _dense_index(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct ids, each element's position among them). Ids from a sequence are counted
+    in an array spanning their range; sparse ones go through a sort."""
+    low, high = int(ids.min()), int(ids.max())
+    if high - low < 4 * ids.size + 1024:
+        present = np.bincount(ids - low, minlength=high - low + 1) > 0
+        rank = np.cumsum(present) - 1
+        return np.flatnonzero(present) + low, rank[ids - low]
+    order = np.argsort(ids)
+    ordered = ids[order]
+    new = np.ones(ids.size, dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    rank = np.empty(ids.size, np.int64)
+    rank[order] = np.cumsum(new) - 1
+    return ordered[new], rank
 
 
 def rows_from_tuples(fetched: list[tuple[Any, ...]], *, date_from: dt.date) -> CustomerRows:
