@@ -160,6 +160,7 @@ def canonical_first(value: str) -> str:
     return " ".join(NICKNAMES.get(w, w) for w in words)
 
 
+@lru_cache(maxsize=65_536)  # a street line repeats across a file and across the batches that score it
 def norm_street(value: str) -> str:
     return " ".join(_STREET_WORDS.get(w, w) for w in fold(value).replace(".", " ").split())
 

@@ -71,11 +71,14 @@ def find_duplicates(probes: Sequence[Probe]) -> list[list[Match]]:
     if not ids:
         return [[] for _p in probes]
     existing = list(matching.records_from_queryset(active_parties().filter(pk__in=ids)))
+    # Only the rows that share a blocking key with some candidate can have a match: the others
+    # (most of a file of new customers) are not scored at all.
+    scored = _with_candidates(probes, existing)
     new = [matching.PartyRecord(
         key=f"row:{i}", kind=p.kind, first_name=p.first_name, last_name=p.last_name,
         name=p.legal_name if p.kind == "organisation" else "", birth_date=p.birth_date, street=p.street,
         postcode=p.postcode, city=p.city, email=p.email, phone=p.phone, siren=p.siren, siret=p.siret)
-        for i, p in enumerate(probes)]
+        for i, p in enumerate(probes) if i in scored]
     linked = matching.link(new, existing)
     labels = getattr(matching, "REASON_LABELS", {})
     by_id = {r.key: r for r in existing}
@@ -84,6 +87,31 @@ def find_duplicates(probes: Sequence[Probe]) -> list[list[Match]]:
     return [[Match(m.b, ", ".join(str(labels.get(r, r)) for r in m.reasons[:3]) or _("similar"))
              for m in linked.get(f"row:{i}", []) if m.b in by_id and _blocked(p, by_id[m.b])]
             for i, p in enumerate(probes)]
+
+
+def _with_candidates(probes: Sequence[Probe], existing: Sequence[Any]) -> set[int]:
+    """Indexes of the probes for which `_blocked` holds with at least one of `existing` (matcher
+    records), found through dictionaries of the same keys instead of every probe against every
+    record."""
+    keys: set[tuple[Any, ...]] = set()
+    for o in existing:
+        last, first = fold(o.last_name or "").upper(), fold(o.first_name or "").upper()
+        keys.update({("e", (o.email or "").lower()), ("t", o.phone), ("s", o.siren), ("lp", last, o.postcode),
+                     ("lb", last, o.birth_date), ("fb", first, o.birth_date),
+                     ("n", fold(o.name or f"{o.first_name} {o.last_name}"))})
+    found: set[int] = set()
+    for i, p in enumerate(probes):
+        names = {fold(n).upper() for n in (p.last_name, p.first_name) if n}
+        wanted = [("e", p.email.lower()) if p.email else None, ("t", p.phone) if p.phone else None,
+                  ("s", p.siren) if p.siren else None, ("n", p.sort_name) if p.sort_name else None]
+        for name in names:
+            if p.postcode:
+                wanted.append(("lp", name, p.postcode))
+            if p.birth_date:
+                wanted += [("lb", name, p.birth_date), ("fb", name, p.birth_date)]
+        if any(k in keys for k in wanted if k is not None):
+            found.add(i)
+    return found
 
 
 def _blocked(p: Probe, other: object) -> bool:
@@ -124,10 +152,7 @@ def _blocking_ids(probes: Sequence[Probe]) -> set[int]:
     if names or sirens:
         ids.update(Party.objects.filter(Q(sort_name__in=names) | Q(siren__in=sirens))
                    .values_list("id", flat=True)[:MAX_BLOCK])
-    by_postcode, by_birth = _row_pairs(probes)
-    ids |= _pair_ids("last_name", "postcode", by_postcode)
-    ids |= _pair_ids("last_name", "birth_date", by_birth)
-    ids |= _pair_ids("first_name", "birth_date", by_birth)
+    ids |= _pairs_ids(*_row_pairs(probes))
     return set(sorted(ids)[:MAX_BLOCK])
 
 
@@ -152,9 +177,33 @@ def _row_pairs(probes: Sequence[Probe]) -> tuple[set[tuple[str, str]], set[tuple
 PAIRS_PER_QUERY = 4_000
 
 
+def _pairs_ids(by_postcode: set[tuple[str, str]], by_birth: set[tuple[str, dt.date]]) -> set[int]:
+    """Ids of the parties whose (last name, postcode), (last name, birth date) or (first name,
+    birth date) is one of the rows' pairs. On PostgreSQL one query per batch, the pairs sent as
+    arrays: one pass over the parties with three hash lookups (no index on names), where one query
+    per pair kind with thousands of placeholders cost a pass each and seconds of query building."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return (_pair_ids("last_name", "postcode", by_postcode) | _pair_ids("last_name", "birth_date", by_birth)
+                | _pair_ids("first_name", "birth_date", by_birth))
+    if not by_postcode and not by_birth:
+        return set()
+    table = connection.ops.quote_name(Party._meta.db_table)
+    names, postcodes = [n for n, _p in by_postcode], [p for _n, p in by_postcode]
+    birth_names, births = [n for n, _b in by_birth], [b for _n, b in by_birth]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE (last_name, postcode) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"  # noqa: S608
+            " OR (last_name, birth_date) IN (SELECT * FROM unnest(%s::text[], %s::date[]))"
+            " OR (first_name, birth_date) IN (SELECT * FROM unnest(%s::text[], %s::date[]))",
+            [names, postcodes, birth_names, births, birth_names, births])
+        return {row[0] for row in cursor.fetchall()}
+
+
 def _pair_ids(column: str, other: str, pairs: set[tuple[str, Any]]) -> set[int]:
     """Ids of the parties whose (`column`, `other`) is one of `pairs` (row values joined with a
-    VALUES list; the column names are constants of this module, never user input)."""
+    VALUES list; the column names are constants of this module, never user input). SQLite."""
     from django.db import connection
 
     cast = "::date" if other == "birth_date" and connection.vendor == "postgresql" else ""

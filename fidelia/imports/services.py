@@ -385,7 +385,8 @@ def _execute_batches(run: ImportRun, target: Target, ctx: Context, raws: list[di
     while True:
         with transaction.atomic():
             # The lock serialises two workers on one run; the progress read under it is the truth.
-            locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+            # The file itself (megabytes) was read once by the caller: not again for every batch.
+            locked = ImportRun.objects.select_for_update().defer("content").get(pk=run.pk)
             if locked.cancel_requested:
                 raise Cancelled
             start = locked.committed_rows
@@ -415,7 +416,7 @@ def _execute_whole(run: ImportRun, target: Target, ctx: Context, raws: list[dict
     errors: list[list[Any]] = []
     try:
         with transaction.atomic():
-            locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+            locked = ImportRun.objects.select_for_update().defer("content").get(pk=run.pk)
             ctx.run = locked
             for start in range(0, len(raws), locked.batch_size):
                 stop = min(start + locked.batch_size, len(raws))

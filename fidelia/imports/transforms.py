@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -161,13 +162,29 @@ def _via(validator, raw: str) -> str:  # type: ignore[no-untyped-def]
         raise CellError(exc.message) from None
 
 
+# Phones and e-mails are the costly cells (a library parse each): each distinct writing is parsed
+# once per process, so the import after its dry run, a resumed run or a file repeating a value
+# reuse the result. Only valid values are kept: a refusal is raised afresh, in the reader's language.
+CONTACT_CACHE_SIZE = 131_072
+
+
+@lru_cache(maxsize=CONTACT_CACHE_SIZE)
+def _phone(raw: str) -> str:
+    return normalize_phone(raw)
+
+
+@lru_cache(maxsize=CONTACT_CACHE_SIZE)
+def _email(raw: str) -> str:
+    return normalize_email(raw)
+
+
 def parse_phone(raw: str) -> str:
     """Any French or international writing → E.164 (French by default)."""
-    return _via(normalize_phone, raw)
+    return _via(_phone, raw)
 
 
 def parse_email(raw: str) -> str:
-    return _via(normalize_email, raw)
+    return _via(_email, raw)
 
 
 def parse_siren(raw: str) -> str:
