@@ -88,13 +88,13 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
-    """HTML fragment of suggestions for `?q=` (what the agent is typing). `?target=<textarea id>` names
+    """HTML fragment of suggestions for `?q=` (what the agent is typing). `?box=<textarea id>` names
     the box a "use" inserts the answer into. Empty for anyone who may not read the knowledge base."""
-    target = request.GET.get("target", "")[:60]
+    box = request.GET.get("box", "")[:60]
     articles = selectors.article_suggest(user=request.user, text=request.GET.get("q", "")[:500],
                                          limit=SUGGEST_LIMIT)
     return render(request, "knowledge/partials/suggestions.html",
-                  {"articles": articles, "target": target if target.replace("_", "").replace("-", "").isalnum() else "",
+                  {"articles": articles, "box": box if box.replace("_", "").replace("-", "").isalnum() else "",
                    "q": request.GET.get("q", "")})
 
 
@@ -102,12 +102,13 @@ def suggest(request: HttpRequest) -> HttpResponse:
 @require_POST
 def use(request: HttpRequest, pk: int) -> HttpResponse:
     """Count a use and send the answer back: the fragment says it was used and, through the
-    `kb-article-used` HTMX event, the page inserts the text in the `target` box."""
+    `kb-article-used` HTMX event, the page inserts the text in the `box` it names. (The key is not
+    `target`: htmx reads a `target` in an event's detail as the selector of the element to fire it on.)"""
     _require_reader(request)
     article = selectors.article_get_for_user(user=request.user, pk=pk)
     services.article_note_use(article=article, actor=request.user)
     response = render(request, "knowledge/partials/used.html", {"article": article})
-    detail = {"target": request.POST.get("target", "")[:60], "title": article.title, "text": article.body,
+    detail = {"box": request.POST.get("box", "")[:60], "title": article.title, "text": article.body,
               "url": request.build_absolute_uri(article_public_url(article)) if article.audience == "public" else ""}
     response["HX-Trigger"] = json.dumps({"kb-article-used": detail})
     return response

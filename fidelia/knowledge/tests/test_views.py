@@ -42,15 +42,15 @@ def test_anonymous_staff_pages_redirect(client, articles):
 
 def test_suggest_and_use(client, personas, articles):
     client.force_login(personas.service)
-    html = client.get(reverse("knowledge:suggest"), {"q": "rembourser", "target": "id_body"}).content.decode()
+    html = client.get(reverse("knowledge:suggest"), {"q": "rembourser", "box": "id_body"}).content.decode()
     assert "Procédure interne de remboursement" in html and "id_body" in html
-    response = client.post(reverse("knowledge:use", args=[articles["internal"].pk]), {"target": "id_body"})
+    response = client.post(reverse("knowledge:use", args=[articles["internal"].pk]), {"box": "id_body"})
     assert response.status_code == 200
     event = json.loads(response["HX-Trigger"])["kb-article-used"]
-    assert event["target"] == "id_body" and event["title"] == "Procédure interne de remboursement"
+    assert event["box"] == "id_body" and "target" not in event and event["title"] == "Procédure interne de remboursement"
     articles["internal"].refresh_from_db()
     assert articles["internal"].usage_count == 1
-    html = client.get(reverse("knowledge:suggest"), {"q": "<script>", "target": "x\" onload=1"}).content.decode()
+    html = client.get(reverse("knowledge:suggest"), {"q": "<script>", "box": "x\" onload=1"}).content.decode()
     assert "onload" not in html
 
 

@@ -67,14 +67,11 @@ document.addEventListener("htmx:configRequest", (event) => {
   const source = el?.dataset?.kbSource && document.getElementById(el.dataset.kbSource);
   if (source) event.detail.parameters.q = `${source.value} ${el.dataset.kbContext || ""}`.slice(0, 500);
 });
-// htmx dispatches an HX-Trigger event whose detail has a `target` on the element that selector names
-// (not on the requesting button): the workspace names its reply box by tag, "textarea" (the first one
-// on the page), so the event fires on the box itself and bubbles here.
+// The event fires on the "Use" button and bubbles here; its detail names the box by id.
 document.addEventListener("kb-article-used", (event) => {
   const detail = event.detail || {};
   const slot = document.querySelector("[data-kb-source]");
-  const box = ["TEXTAREA", "INPUT"].includes(event.target?.tagName) ? event.target
-    : document.getElementById(detail.box || detail.target || "") || (slot && document.getElementById(slot.dataset.kbSource));
+  const box = document.getElementById(detail.box || "") || (slot && document.getElementById(slot.dataset.kbSource));
   if (!box || typeof box.value !== "string" || !detail.text) return;
   const text = detail.text + (detail.url ? `\n${detail.url}` : "");
   const at = box.selectionStart ?? box.value.length;

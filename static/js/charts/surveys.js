@@ -36,15 +36,3 @@ export const kinds = {
                data: data.values.map((value, i) => ({ value, itemStyle: { color: scoreColour(data.scale, data.labels[i]), borderRadius: [3, 3, 0, 0] } })) }],
   }),
 };
-
-// "Use" on a suggested knowledge-base article: the server answers with the `kb-article-used` HTMX event
-// carrying the answer's text and the id of the box to insert it into (knowledge/partials/suggestions.html).
-document.body?.addEventListener("kb-article-used", (event) => {
-  const { target, text, url } = event.detail || {};
-  const box = target ? document.getElementById(target) : null;
-  if (!box || !("value" in box)) return;
-  const addition = url ? `${text}\n${url}` : text;
-  box.value = box.value ? `${box.value.replace(/\s+$/, "")}\n\n${addition}` : addition;
-  box.dispatchEvent(new Event("input", { bubbles: true }));
-  box.focus();
-});
