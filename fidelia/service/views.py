@@ -210,8 +210,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     months = int(request.GET["months"]) if request.GET.get("months") in {"3", "6", "12"} else 6
     until = timezone.now()
     scope = selectors.report_scope(request.user)
-    rows, lost, former, csat = reports.fetch(scope, since=until - dt.timedelta(days=30.44 * months), until=until)
-    board = reports.compute(rows, lost=lost, former=former, csat=csat)
+    board = reports.dashboard(scope, since=until - dt.timedelta(days=30.44 * months), until=until)
     return render(request, "service/dashboard.html", {"board": board, "charts": reports.labels(board),
                                                       "months": months})
 
