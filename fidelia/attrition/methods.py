@@ -241,21 +241,30 @@ def reasons(model: Any, X: np.ndarray, reference: np.ndarray, risk: np.ndarray |
             top: int = 3, min_impact: float = 0.01, from_risk: float = 0.0) -> list[list[tuple[str, float]]]:
     """Top `top` reason groups per customer: the fall in risk when the group's features take the
     population's typical value (`reference`, one value per feature). One prediction per group, vectorised,
-    over the customers whose risk is at least `from_risk` (the others get no reason: nothing to explain)."""
+    over the customers whose risk is at least `from_risk` (the others get no reason: nothing to explain).
+
+    A customer whose group features already hold the typical values (or only features the model
+    ignores) would get their own risk back: the impact is 0 without a prediction, which spares most
+    rows of the groups most customers do not trigger (complaints, ended contracts…)."""
     risk = model.predict_proba(X)[:, 1] if risk is None else risk
     names = list(REASON_GROUPS)
+    ignored = getattr(model, "ignored", np.zeros(X.shape[1], dtype=bool))
     rows = np.flatnonzero(risk >= from_risk)
     Xr = X[rows]
-    impacts = np.empty((len(rows), len(names)))
+    impacts = np.zeros((len(rows), len(names)))
     for g, code in enumerate(names):
-        cols = [FEATURE_NAMES.index(f) for f in REASON_GROUPS[code]]
-        Xg = Xr.copy()
-        Xg[:, cols] = reference[cols]
-        impacts[:, g] = risk[rows] - (model.predict_proba(Xg)[:, 1] if len(rows) else 0)
-    order = np.argsort(-impacts, axis=1)[:, :top]
+        cols = [i for i in (FEATURE_NAMES.index(f) for f in REASON_GROUPS[code]) if not ignored[i]]
+        changed = np.flatnonzero(~np.all(Xr[:, cols] == reference[cols], axis=1)) if cols else np.zeros(0, np.int64)
+        if changed.size:
+            Xg = Xr[changed]
+            Xg[:, cols] = reference[cols]
+            impacts[changed, g] = risk[rows[changed]] - model.predict_proba(Xg)[:, 1]
+    order = np.argsort(-impacts, axis=1, kind="stable")[:, :top]
     out: list[list[tuple[str, float]]] = [[] for _i in range(len(X))]
-    for j, i in enumerate(rows):
-        out[i] = [(names[g], round(float(impacts[j, g]), 4)) for g in order[j] if impacts[j, g] >= min_impact]
+    picked = np.take_along_axis(impacts, order, axis=1)
+    for j in np.flatnonzero(picked[:, 0] >= min_impact) if len(rows) else ():
+        out[rows[j]] = [(names[g], round(float(v), 4)) for g, v in zip(order[j], picked[j], strict=True)
+                        if v >= min_impact]
     return out
 
 

@@ -83,6 +83,38 @@ def test_reasons_point_at_the_feature_that_raises_the_risk():
     assert methods.precision_at(np.array([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]), np.arange(10)[::-1] / 10) == 1.0
 
 
+def test_reasons_skip_only_the_predictions_that_cannot_change_the_risk():
+    """Rows whose group already holds the typical values are not predicted again: the reasons are still
+    exactly those of one prediction per group and row (the definition), including NaN features."""
+    rng = np.random.default_rng(1)
+    n = 1500
+    X = np.zeros((n, len(methods.FEATURE_NAMES)))
+    for name in ("overdue_ratio", "spend_trend", "tenure_days"):
+        X[:, methods.FEATURE_NAMES.index(name)] = rng.uniform(0, 5, n)
+    complaints = methods.FEATURE_NAMES.index("complaints_365d")
+    X[:, complaints] = np.where(rng.uniform(0, 1, n) < 0.1, rng.integers(1, 4, n), 0)  # mostly the typical 0
+    X[rng.uniform(0, 1, n) < 0.05, methods.FEATURE_NAMES.index("spend_trend")] = np.nan
+    logit = X[:, methods.FEATURE_NAMES.index("overdue_ratio")] - 2.5 + X[:, complaints]
+    y = (rng.uniform(0, 1, n) < 1 / (1 + np.exp(-logit))).astype(int)
+    model = methods.fit_model(X, y)
+    reference = methods.typical_values(X)
+    risk = model.predict_proba(X)[:, 1]
+    impacts = np.empty((n, len(methods.REASON_GROUPS)))
+    for g, features in enumerate(methods.REASON_GROUPS.values()):   # every row predicted again
+        cols = [methods.FEATURE_NAMES.index(f) for f in features]
+        moved = X.copy()
+        moved[:, cols] = reference[cols]
+        impacts[:, g] = risk - model.predict_proba(moved)[:, 1]
+    codes = list(methods.REASON_GROUPS)
+    expected = []
+    for i in range(n):
+        top = sorted(zip(codes, impacts[i], strict=True), key=lambda c: -c[1])[:3]
+        expected.append([(c, round(float(v), 4)) for c, v in top if v >= 0.01] if risk[i] >= 0.2 else [])
+    got = methods.reasons(model, X, reference, risk, from_risk=0.2)
+    assert got == expected
+    assert any(row and row[0][0] == "complaints" for row in got)
+
+
 def test_single_class_is_refused():
     with pytest.raises(ValueError):
         methods.fit_model(np.zeros((10, 3)), np.zeros(10))
