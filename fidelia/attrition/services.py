@@ -21,6 +21,7 @@ from fidelia.core import events
 from fidelia.core.errors import StaleVersion, ValidationFailed
 from fidelia.parties.enums import LifeEventKind
 from fidelia.parties.models import LifeEvent, Party
+from fidelia.parties.services import party_mark_former
 from fidelia.sales.models import Contract
 
 Progress = Callable[[str], None]
@@ -274,6 +275,7 @@ def record_create(*, party: Party, date: dt.date, reason: str, actor: Any, type:
     record.save()
     events.record(actor=actor, action="attrition.recorded", obj=record, party_id=party.pk,
                   changes={"type": record.type, "reason": reason, "date": date})
+    party_mark_former(party=party, actor=record.recorded_by)
     return record
 
 

@@ -286,6 +286,16 @@ def party_promote_to_customer(*, party: Party, actor: User | None) -> None:
                       changes={"stage": [old, Stage.CUSTOMER]})
 
 
+def party_mark_former(*, party: Party, actor: User | None) -> None:
+    """A customer recorded as lost becomes a former customer (called by attrition); a later contract
+    or purchase makes them a customer again (`party_promote_to_customer`)."""
+    if party.stage == Stage.CUSTOMER:
+        Party.objects.filter(pk=party.pk).update(stage=Stage.FORMER, version=F("version") + 1)
+        party.refresh_from_db()
+        events.record(actor=actor, action="party.updated", obj=party, party_id=party.pk,
+                      changes={"stage": [Stage.CUSTOMER, Stage.FORMER]})
+
+
 def _tags(names: Iterable[str]) -> list[Tag]:
     clean = sorted({n.strip()[:60] for n in names if n and n.strip()})
     existing = {t.name: t for t in Tag.objects.filter(name__in=clean)}

@@ -19,6 +19,7 @@ from fidelia.attrition.phrases import reasons_text
 from fidelia.attrition.tasks import attrition_nightly_task
 from fidelia.attrition.tests.factories import base
 from fidelia.core.errors import StaleVersion, ValidationFailed
+from fidelia.parties.enums import Stage
 from fidelia.privacy.registry import registered, retention_hook
 from fidelia.sales.models import Contract
 
@@ -68,6 +69,8 @@ def test_daily_check_suggests_then_user_confirms(world, personas):
                                     actor=personas.alice, note="Parti chez un concurrent moins cher")
     assert record.pk == suggestion.pk and record.status == RecordStatus.CONFIRMED
     assert record.type == record.suggested_type == AttritionType.STRUCTURAL
+    ended.party.refresh_from_db()
+    assert ended.party.stage == Stage.FORMER, "a customer recorded as lost is a former customer"
 
 
 def test_record_validation_leaves_nothing(world, personas):
@@ -77,6 +80,8 @@ def test_record_validation_leaves_nothing(world, personas):
                                actor=personas.alice, note="x" * 301)
     assert set(err.value.fields) == {"date", "reason", "type", "note"}
     assert not AttritionRecord.objects.exists()
+    party.refresh_from_db()
+    assert party.stage != Stage.FORMER, "a refused record changes nothing"
     record = services.record_create(party=party, date=TODAY, reason=LossReason.OTHER, type=AttritionType.CONJUNCTURAL,
                                     actor=personas.alice)
     assert record.type == AttritionType.CONJUNCTURAL and record.suggested_type == AttritionType.ANECDOTAL
