@@ -7,8 +7,8 @@ Steps, on the same rows in one run:
 1. migrate (database created if missing); generate N customers (1 % in a team), 10·N transactions
    over 13 months with SQL `generate_series`, entered scores on the seeded grid for half of them and
    purchase potentials for a tenth;
-2. time the computation of the seeded grid: per-customer SQL aggregation (`fetch_metrics`) then the
-   scores in Python (`grid_positions`);
+2. time the computation of the seeded grid: per-customer SQL aggregation streamed out with COPY
+   (`fetch_metric_columns`) then the scores with NumPy arrays (`grid_positions`);
 3. baseline: export the same 12 months of transactions to pandas (COPY) and compute the same three
    transaction metrics, their quintile scores and the weighted score there; prints the ratio;
 4. time the whole `portfolio_run` (two grids + RADAR, stored with upserts);
@@ -155,11 +155,11 @@ def main() -> None:
     from fidelia.accounts.enums import Role
     from fidelia.accounts.models import Team, User
     from fidelia.portfolio import selectors, services
-    from fidelia.portfolio.metrics import fetch_metrics
+    from fidelia.portfolio.metrics import fetch_metric_columns
     from fidelia.portfolio.models import ScoringGrid
 
     grid = ScoringGrid.objects.get(code="value")
-    metrics_s, metrics = timed(lambda: fetch_metrics(services.scored_population(), as_of=AS_OF))
+    metrics_s, metrics = timed(lambda: fetch_metric_columns(services.scored_population(), as_of=AS_OF))
     score_s, positions = timed(lambda: services.grid_positions(grid, metrics, period=AS_OF.replace(day=1)))
     export_s, pandas_s = pandas_baseline(grid)
     ours = metrics_s + score_s
@@ -168,6 +168,7 @@ def main() -> None:
     print(f"pandas baseline (3 transaction metrics + quintiles): export {export_s:.2f} s + compute {pandas_s:.2f} s"
           f" = {export_s + pandas_s:.2f} s; ratio ours / pandas = {ours / (export_s + pandas_s):.2f}"
           " (ours also scores seniority, equipment rate, headcount and the entered criteria)")
+    print(f"load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     run_s, report = timed(lambda: services.portfolio_run(as_of=AS_OF))
     print(f"portfolio_run (2 grids + RADAR, stored): {run_s:.2f} s — {report.customers:,} customers, "
           f"{report.radar_rows:,} RADAR rows")
@@ -186,6 +187,7 @@ def main() -> None:
               f"{len(m.points):,} drawn")
     radar_s, _ = timed(lambda: selectors.radar_overview(user=manager, year=AS_OF.year))
     print(f"RADAR overview (manager): {1000 * radar_s:.0f} ms")
+    print(f"load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":

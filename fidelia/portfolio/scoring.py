@@ -14,6 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from django.utils.translation import gettext_noop
 
 from fidelia.portfolio.enums import Quadrant, RadarStrategy
@@ -33,6 +34,15 @@ def quintile_scores(values: Mapping[int, float | None]) -> dict[int, int | None]
     present = sorted(v for v in values.values() if v is not None)
     n = len(present)
     return {key: None if v is None else 1 + (5 * bisect_left(present, v)) // n for key, v in values.items()}
+
+
+def quintile_score_array(values: np.ndarray) -> np.ndarray:
+    """`quintile_scores` of an array of known values, in the same order (same tie rule)."""
+    n = len(values)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    lower = np.searchsorted(np.sort(values, kind="stable"), values, side="left")
+    return 1 + (5 * lower) // n
 
 
 def threshold_score(value: float | None, thresholds: Sequence[float]) -> int | None:

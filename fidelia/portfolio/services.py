@@ -4,14 +4,14 @@ that recomputes stored positions and RADAR results. Keyword-only, atomic, checke
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import numpy as np
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -30,11 +30,16 @@ from fidelia.portfolio.enums import (
     CriterionSource,
     Metric,
     Quadrant,
+    RadarStrategy,
     RuleMethod,
 )
 from fidelia.portfolio.metrics import (
-    fetch_metrics,
+    EPOCH,
+    MetricColumns,
+    fetch_metric_columns,
+    lookup,
     purchase_dates,
+    query_columns,
     two_years_revenue,
     year_before,
     yearly_sales,
@@ -254,18 +259,29 @@ def scored_population() -> Any:
     return Party.objects.filter(erased_at__isnull=True, stage__in=[Stage.CUSTOMER, Stage.FORMER])
 
 
-def criterion_scores(criterion: Criterion, metrics: dict[int, dict[str, Any]],
-                     entered: dict[tuple[int, int], int]) -> dict[int, int | None]:
-    """1–5 (or None) per party for one criterion."""
+def _entered_columns(grid: ScoringGrid) -> list[np.ndarray]:
+    """(criterion id, party id, score) arrays of the scores entered on the grid's criteria."""
+    return query_columns(EnteredScore.objects.filter(criterion__grid=grid).order_by()
+                         .values_list("criterion_id", "party_id", "score"), ["int", "int", "int"])
+
+
+def criterion_scores(criterion: Criterion, metrics: MetricColumns,
+                     entered: Sequence[np.ndarray]) -> np.ndarray:
+    """1–5 per party of `metrics` (in its order) for one criterion, 0 where the party has no score."""
+    scores = np.zeros(len(metrics), dtype=np.int64)
     if criterion.source == CriterionSource.ENTERED:
-        criterion_id = criterion.pk
-        return {pk: entered.get((criterion_id, pk)) for pk in metrics}
-    metric = criterion.metric
-    values = {pk: m.get(metric) for pk, m in metrics.items()}
+        mine = entered[0] == criterion.pk
+        at = metrics.positions(entered[1][mine])
+        scores[at[at >= 0]] = entered[2][mine][at >= 0]
+        return scores
+    values = metrics.metric(criterion.metric)
+    known = ~np.isnan(values)
     if criterion.method == RuleMethod.THRESHOLDS:
-        limits = sorted(criterion.thresholds)
-        return {pk: None if v is None else 1 + bisect_right(limits, v) for pk, v in values.items()}
-    return scoring.quintile_scores(values)
+        limits = np.array(sorted(criterion.thresholds), dtype=np.float64)
+        scores[known] = 1 + np.searchsorted(limits, values[known], side="right")
+        return scores
+    scores[known] = scoring.quintile_score_array(values[known])
+    return scores
 
 
 POSITION_COLUMNS = ("grid_id", "party_id", "period", "potential", "performance", "revenue", "margin", "frequency",
@@ -280,36 +296,111 @@ def _money(value: float) -> Decimal:
     return Decimal(round(value, 2)).quantize(Decimal("0.01"))
 
 
-def grid_positions(grid: ScoringGrid, metrics: dict[int, dict[str, Any]], *, period: dt.date) -> list[tuple[Any, ...]]:
-    """One row (in `POSITION_COLUMNS` order) per party of `metrics`: criterion scores, weighted potential
-    and performance, and, for the placed ones, share of revenue, quadrant, strategy and policy against
-    the averages of the whole population."""
-    criteria = list(grid.criteria.all())
-    entered = {(c, p): s for c, p, s in EnteredScore.objects.filter(criterion__grid=grid)
-               .values_list("criterion_id", "party_id", "score")} if metrics else {}
-    per_criterion = [(c.code, c.group, c.coefficient, criterion_scores(c, metrics, entered)) for c in criteria]
-    now = timezone.now()
-    rows: dict[int, list[Any]] = {}
-    for pk, m in metrics.items():
-        scores, sums = {}, {g: [0, 0] for g in GROUPS}
-        for code, group, coefficient, by_party in per_criterion:
-            score = by_party[pk]
-            if score is not None:
-                scores[code] = score
-                total = sums[group]
-                total[0] += coefficient * score
-                total[1] += coefficient
-        potential, performance = (a / b if b else None for a, b in (sums[g] for g in GROUPS))
-        # money as rounded floats: COPY and the ORM both store them exactly in the numeric columns
-        rows[pk] = [grid.pk, pk, period, potential, performance, round(m["revenue_12m"], 2), round(m["margin_12m"], 2),
-                    m["frequency_12m"], m["seniority"], m["equipment_rate"], 0.0, scores, "", "", "", now]
-    placed = scoring.place([(pk, r[3], r[4], r[5]) for pk, r in rows.items() if r[3] is not None and r[4] is not None])
-    strategies = {q: QUADRANT_STRATEGY[q] for q in QUADRANT_STRATEGY}
-    for point in placed.points:
-        row = rows[point.key]
-        row[10], row[12] = point.share, point.quadrant
-        row[13], row[14] = strategies[point.quadrant]
-    return [tuple(r) for r in rows.values()]
+def _or_none(values: np.ndarray) -> list[float | None]:
+    return [None if v != v else v for v in values.tolist()]
+
+
+@dataclass(frozen=True)
+class GridPositions:
+    """A grid's month of positions as columns, in the population's order (see `rows` for the stored shape).
+
+    `scores` holds one int row per criterion (0 = no score); potential and performance are NaN for a
+    party without any score in the group; share, quadrant, strategy and policy are set for placed ones.
+    """
+
+    grid_id: int
+    period: dt.date
+    computed_at: dt.datetime
+    metrics: MetricColumns
+    codes: tuple[str, ...]
+    scores: np.ndarray
+    potential: np.ndarray
+    performance: np.ndarray
+    revenue: list[float]
+    placed: np.ndarray
+    share: np.ndarray
+    quadrant: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.metrics)
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """One tuple per party in `POSITION_COLUMNS` order."""
+        m = self.metrics
+        codes = self.codes
+        per_party_scores = zip(*(column.tolist() for column in self.scores), strict=True) if codes else \
+            iter(lambda: (), None)
+        margin = [round(v, 2) for v in m.metric("margin_12m").tolist()]
+        frequency = m.metric("frequency_12m").astype(np.int64).tolist()
+        quadrants = self.quadrant.tolist()
+        strategies = [QUADRANT_STRATEGY.get(q, ("", "")) for q in quadrants]
+        grid_id, period, now = self.grid_id, self.period, self.computed_at
+        for pk, potential, performance, revenue, margin_, n, seniority, equipment, share, scores, quadrant, (
+                strategy, policy) in zip(m.ids.tolist(), _or_none(self.potential), _or_none(self.performance),
+                                         self.revenue, margin, frequency, _or_none(m.metric("seniority")),
+                                         _or_none(m.metric("equipment_rate")), self.share.tolist(), per_party_scores,
+                                         quadrants, strategies, strict=False):
+            yield (grid_id, pk, period, potential, performance, revenue, margin_, n, seniority, equipment, share,
+                   {c: s for c, s in zip(codes, scores, strict=True) if s}, quadrant, strategy, policy, now)
+
+    def summary(self) -> dict[str, Any]:
+        """Whole-base figures of the month: rows, placed, averages, placed revenue, counts per quadrant."""
+        placed = self.placed
+        counts = {q: 0 for q in Quadrant.values}
+        found, how_many = np.unique(self.quadrant[placed], return_counts=True)
+        counts.update({str(q): int(c) for q, c in zip(found.tolist(), how_many.tolist(), strict=True)})
+        n = int(placed.sum())
+        revenue = np.asarray(self.revenue, dtype=np.float64)[placed]
+        return {"period": self.period.isoformat(), "rows": len(self), "placed": n,
+                "x_mean": _sequential_sum(self.potential[placed]) / n if n else None,
+                "y_mean": _sequential_sum(self.performance[placed]) / n if n else None,
+                "revenue": _sequential_sum(revenue), "counts": counts}
+
+
+def _sequential_sum(values: np.ndarray) -> float:
+    """Σ values added left to right, as Python's `sum` does (np.sum adds pairwise, which can differ in the
+    last bit and move a customer lying on a quadrant line)."""
+    return float(np.cumsum(values)[-1]) if len(values) else 0.0
+
+
+def grid_positions(grid: ScoringGrid, metrics: MetricColumns, *, period: dt.date) -> GridPositions:
+    """Every party of `metrics`: criterion scores, weighted potential and performance, and, for the placed
+    ones, share of revenue, quadrant, strategy and policy against the averages of the whole population."""
+    empty = np.zeros(0, dtype=np.int64)
+    entered = _entered_columns(grid) if len(metrics) else [empty, empty, empty]
+    return positions_of(list(grid.criteria.all()), metrics, entered, grid_id=grid.pk, period=period)
+
+
+def positions_of(criteria: Sequence[Criterion], metrics: MetricColumns,
+                 entered: Sequence[np.ndarray], *, grid_id: int, period: dt.date,
+                 ) -> GridPositions:
+    """`grid_positions` without the database: `criteria` in the grid's order, `entered` the (criterion
+    id, party id, score) arrays of the entered scores."""
+    n = len(metrics)
+    scores = np.array([criterion_scores(c, metrics, entered) for c in criteria], dtype=np.int64).reshape(-1, n)
+    weighted = []
+    for group in GROUPS:
+        total, weight = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        for c, row in zip(criteria, scores, strict=True):
+            if c.group == group:
+                total += c.coefficient * row
+                weight += c.coefficient * (row > 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            weighted.append(np.where(weight > 0, total / np.maximum(weight, 1), np.nan))
+    potential, performance = weighted
+    # money as rounded floats: COPY and the ORM both store them exactly in the numeric columns
+    revenue = [round(v, 2) for v in metrics.metric("revenue_12m").tolist()]
+    placed = ~np.isnan(potential) & ~np.isnan(performance)
+    share, quadrant = np.zeros(n), np.full(n, "", dtype=object)
+    if placed.any():
+        x, y, money = potential[placed], performance[placed], np.asarray(revenue, dtype=np.float64)[placed]
+        x_mean, y_mean = _sequential_sum(x) / len(x), _sequential_sum(y) / len(y)
+        total = _sequential_sum(money)
+        share[placed] = 100.0 * money / total if total > 0 else 0.0
+        quadrant[placed] = np.where(y >= y_mean, "t", "b").astype(object) + np.where(x >= x_mean, "r", "l")
+    return GridPositions(grid_id=grid_id, period=period, computed_at=timezone.now(), metrics=metrics,
+                         codes=tuple(c.code for c in criteria), scores=scores, potential=potential,
+                         performance=performance, revenue=revenue, placed=placed, share=share, quadrant=quadrant)
 
 
 @dataclass(frozen=True)
@@ -321,26 +412,15 @@ class RunReport:
 
 
 @transaction.atomic
-def _store_positions(grid: ScoringGrid, rows: list[tuple[Any, ...]], *, period: dt.date,
+def _store_positions(grid: ScoringGrid, positions: GridPositions, *, period: dt.date,
                      progress: Progress | None) -> None:
     """Replace the grid's positions of `period` (a re-run of the same month overwrites it)."""
-    replace_slice(PortfolioPosition, where={"grid": grid, "period": period}, columns=POSITION_COLUMNS, rows=rows,
-                  progress=progress)
+    replace_slice(PortfolioPosition, where={"grid": grid, "period": period}, columns=POSITION_COLUMNS,
+                  rows=positions.rows(), progress=progress)
     if not grid.last_period or grid.last_period <= period:
-        summary = positions_summary(rows, period=period)
+        summary = positions.summary()
         ScoringGrid.objects.filter(pk=grid.pk).update(last_period=period, summary=summary)
         grid.last_period, grid.summary = period, summary
-
-
-def positions_summary(rows: list[tuple[Any, ...]], *, period: dt.date) -> dict[str, Any]:
-    """Whole-base figures of a month of positions (rows in `POSITION_COLUMNS` order)."""
-    placed = [r for r in rows if r[3] is not None and r[4] is not None]
-    counts = {q: 0 for q in Quadrant.values}
-    for r in placed:
-        counts[r[12]] += 1
-    return {"period": period.isoformat(), "rows": len(rows), "placed": len(placed),
-            "x_mean": scoring.mean(r[3] for r in placed), "y_mean": scoring.mean(r[4] for r in placed),
-            "revenue": float(sum(r[5] for r in placed)), "counts": counts}
 
 
 def portfolio_run(*, as_of: dt.date | None = None, grids: Sequence[ScoringGrid] | None = None,
@@ -351,7 +431,7 @@ def portfolio_run(*, as_of: dt.date | None = None, grids: Sequence[ScoringGrid] 
     as_of = as_of or timezone.localdate()
     period = month_start(as_of)
     grids = list(grids) if grids is not None else list(ScoringGrid.objects.prefetch_related("criteria"))
-    metrics = fetch_metrics(scored_population(), as_of=as_of)
+    metrics = fetch_metric_columns(scored_population(), as_of=as_of)
     if on_total:
         on_total(len(metrics) * len(grids))
     for grid in grids:
@@ -369,47 +449,88 @@ RADAR_COLUMNS = ("party_id", "year", "our_sales", "purchase_potential", "tcc", "
                  "strategy", "quadrant", "potential", "equipment_rate", "created_at", "updated_at")
 
 
-def _default_positions() -> dict[int, tuple[str, float | None, float | None]]:
-    """{party id: (quadrant, potential, equipment rate)} on the default grid's last computed month."""
+def _take(values: np.ndarray, at: np.ndarray, default: Any) -> np.ndarray:
+    """values[at], `default` where at is -1 (a `_lookup` miss)."""
+    if not len(values):
+        return np.full(len(at), default, dtype=object if isinstance(default, str) else np.result_type(default))
+    return np.where(at >= 0, values[at.clip(0)], default)
+
+
+def _default_positions(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quadrant ("" when none), potential and equipment rate (NaN when none) of each party of `ids` on the
+    default grid's last computed month."""
     grid = ScoringGrid.objects.filter(is_default=True).first()
     if grid is None or grid.last_period is None:
-        return {}
-    rows = PortfolioPosition.objects.filter(grid=grid, period=grid.last_period).values_list(
-        "party_id", "quadrant", "potential", "equipment_rate")
-    return {pk: (q, p, e) for pk, q, p, e in rows.iterator(chunk_size=20_000)}
+        return np.full(len(ids), "", dtype=object), np.full(len(ids), np.nan), np.full(len(ids), np.nan)
+    query = PortfolioPosition.objects.filter(grid=grid, period=grid.last_period).order_by()
+    # numbers only through COPY → Arrow: the quadrant as its index in `labels`, NULLs as flags
+    labels = np.array(["", *Quadrant.values], dtype=object)
+
+    def null_flag(field: str) -> Case:
+        return Case(When(**{f"{field}__isnull": True}, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+    coded = query.annotate(quadrant_no=Case(*(When(quadrant=q, then=Value(i)) for i, q in enumerate(labels) if q),
+                                            default=Value(0), output_field=IntegerField()),
+                           potential_null=null_flag("potential"), equipment_null=null_flag("equipment_rate"))
+    party, quadrant_no, pot, pot_null, eq, eq_null = query_columns(coded.values_list(
+        "party_id", "quadrant_no", "potential", "potential_null", "equipment_rate", "equipment_null"),
+        ["int", "int", "float", "int", "float", "int"])
+    quadrants = labels[quadrant_no]
+    at = lookup(party, ids)
+    quadrant = _take(quadrants, at, "")
+    potential = np.where(_take(pot_null, at, 1) > 0, np.nan, _take(pot, at, 0.0))
+    equipment = np.where(_take(eq_null, at, 1) > 0, np.nan, _take(eq, at, 0.0))
+    return quadrant, potential, equipment
 
 
 def radar_year_rows(*, year: int, as_of: dt.date) -> list[tuple[Any, ...]]:
     """One RADAR row (in `RADAR_COLUMNS` order) per customer, and per prospect with a purchase
     potential, for `year`. TCC uses the calendar year's sales in the families with a potential;
-    revenue and previous revenue the 12 months ending at the year's end (or `as_of`) and the 12 before."""
-    potentials: dict[int, dict[int, float]] = {}
-    for party_id, family_id, amount in PurchasePotential.objects.filter(
-            year=year, party__in=radar_population().values("pk")).values_list("party_id", "family_id", "amount"):
-        potentials.setdefault(party_id, {})[family_id] = float(amount)
+    revenue and previous revenue the 12 months ending at the year's end (or `as_of`) and the 12 before.
+    Money is rounded to the cent."""
     population = radar_population().filter(Q(stage__in=[Stage.CUSTOMER, Stage.FORMER])
                                            | Q(pk__in=PurchasePotential.objects.filter(year=year).values("party_id")))
-    ids = population.values("pk")
-    sales = yearly_sales(ids, year=year)
+    (ids,) = query_columns(population.values_list("pk"), ["int"])
+    n = len(ids)
+    pot_party, pot_family, pot_amount = query_columns(PurchasePotential.objects.filter(
+        year=year, party__in=radar_population().values("pk")).values_list("party_id", "family_id", "amount"),
+        ["int", "int", "float"])
+    # per party, sums taken in the potentials' order, one family after the other (np.add.at adds in order)
+    pot_at = lookup(ids, pot_party)
+    on = pot_at >= 0
+    pot_at, pot_family, pot_amount = pot_at[on], pot_family[on], pot_amount[on]
+    sale_party, sale_family, sale_total = yearly_sales(population.values("pk"), year=year)
+    width = int(max(pot_family.max(initial=0), sale_family.max(initial=0))) + 1
+    sale_at = lookup(sale_party * width + sale_family, ids[pot_at] * width + pot_family)
+    ours, total, has_potential = np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
+    np.add.at(ours, pot_at, _take(sale_total, sale_at, 0.0))
+    np.add.at(total, pot_at, pot_amount)
+    has_potential[pot_at] = True
+    rate = np.full(n, np.nan)
+    known = has_potential & (total > 0)
+    rate[known] = ours[known] / total[known]
     year_end = min(dt.date(year, 12, 31), as_of)
     recent_from = year_before(year_end)
-    last = purchase_dates(ids, until=year_end)
-    revenue = two_years_revenue(ids, until=year_end)
-    positions = _default_positions()
+    last_party, last_day = purchase_dates(population.values("pk"), until=year_end)
+    rev_party, recent, before = two_years_revenue(population.values("pk"), until=year_end)
+    at = lookup(last_party, ids)
+    ever = at >= 0
+    recently = ever & (_take(last_day, at, 0) > (recent_from - EPOCH).days)
+    strategy = np.select(
+        [~ever, ~recently, np.isnan(rate), rate < scoring.TCC_DEVELOP_BELOW, rate < scoring.TCC_RETAIN_FROM],
+        [RadarStrategy.ACQUIRE.value, RadarStrategy.REACTIVATE.value, "", RadarStrategy.DEVELOP.value,
+         RadarStrategy.ACCOMPANY.value], RadarStrategy.RETAIN.value)
+    at = lookup(rev_party, ids)
+    revenue, previous = _take(recent, at, 0.0), _take(before, at, 0.0)
+    quadrant, potential, equipment = _default_positions(ids)
     now = timezone.now()
-    rows = []
-    for pk in population.values_list("pk", flat=True).iterator(chunk_size=20_000):
-        families = potentials.get(pk, {})
-        ours = sum(sales.get((pk, f), 0.0) for f in families)
-        total = sum(families.values()) if families else None
-        rate = scoring.tcc(ours, total)
-        strategy = scoring.radar_strategy(ever_bought=pk in last, bought_recently=pk in last and last[pk] > recent_from,
-                                          tcc_value=rate)
-        recent, before = revenue.get(pk, (0.0, 0.0))
-        quadrant, potential, equipment = positions.get(pk, ("", None, None))
-        rows.append((pk, year, _money(ours), _money(total) if total is not None else None, rate, _money(recent),
-                     _money(before), strategy, quadrant, potential, equipment, now, now))
-    return rows
+    # money as rounded floats: COPY and the ORM both store them exactly in the numeric columns
+    cents = [round(v, 2) for v in ours.tolist()]
+    totals = [round(v, 2) if h else None for v, h in zip(total.tolist(), has_potential.tolist(), strict=True)]
+    return [(pk, year, o, t, r, round(a, 2), round(b, 2), s, q, p, e, now, now)
+            for pk, o, t, r, a, b, s, q, p, e in zip(
+                ids.tolist(), cents, totals, _or_none(rate), revenue.tolist(), previous.tolist(), strategy.tolist(),
+                quadrant.tolist(), _or_none(potential), _or_none(equipment), strict=True)]
 
 
 @transaction.atomic
