@@ -14,6 +14,8 @@ from fidelia.agenda.enums import AppointmentChannel, AppointmentStatus, ShareLev
 from fidelia.interactions.enums import Outcome
 from fidelia.parties.models import Party
 from fidelia.parties.selectors import parties_for_user
+from fidelia.sales.enums import StageOutcome
+from fidelia.sales.models import Opportunity
 
 
 def local_datetime(day: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime | None:
@@ -27,6 +29,14 @@ def local_datetime(day: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime | N
     return candidate
 
 
+def _int(raw: Any) -> int | None:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value < 2**63 else None
+
+
 class AppointmentForm(forms.Form):
     calendar = forms.TypedChoiceField(label=gettext_lazy("Calendar"), coerce=int)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
@@ -36,6 +46,8 @@ class AppointmentForm(forms.Form):
     channel = forms.ChoiceField(label=gettext_lazy("Where / how"), choices=AppointmentChannel.choices)
     place = forms.CharField(label=gettext_lazy("Place or link"), max_length=300, required=False)
     party = forms.TypedChoiceField(label=gettext_lazy("Customer"), coerce=int, required=False, empty_value=None)
+    opportunity = forms.TypedChoiceField(label=gettext_lazy("Opportunity"), coerce=int, required=False,
+                                         empty_value=None)
     customer_attends = forms.BooleanField(label=gettext_lazy("The customer attends"), required=False, initial=True)
     attendees = forms.TypedMultipleChoiceField(label=gettext_lazy("Colleagues attending"), coerce=int,
                                                required=False, widget=forms.CheckboxSelectMultiple)
@@ -44,7 +56,7 @@ class AppointmentForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
 
     def __init__(self, *args: Any, user: Any, calendars: list[Any], colleagues: list[Any],
-                 party: Party | None = None, **kwargs: Any) -> None:
+                 party: Party | None = None, opportunity: Opportunity | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["calendar"].choices = [(c.user_id, c.name) for c in calendars if c.writable]
@@ -52,6 +64,9 @@ class AppointmentForm(forms.Form):
         self.colleagues = {u.pk: u for u in colleagues}
         raw = self.data.get("party") if self.is_bound else (party.pk if party else None)
         self.fields["party"].choices = [("", "—")] + self._party_choices(party, raw)
+        self.fields["opportunity"].choices = [("", "—")] + self._opportunity_choices(party, raw, opportunity)
+        if opportunity is not None and not self.is_bound:
+            self.initial["opportunity"] = opportunity.pk
 
     def _party_choices(self, party: Party | None, raw: Any) -> list[tuple[int, str]]:
         if party is not None:
@@ -62,6 +77,23 @@ class AppointmentForm(forms.Form):
             return []
         found = Party.objects.filter(pk=pk).values_list("pk", "display_name").first() if 0 < pk < 2**63 else None
         return [found] if found else []
+
+    def _opportunity_choices(self, party: Party | None, raw_party: Any,
+                             opportunity: Opportunity | None) -> list[tuple[int, str]]:
+        """The customer's open deals, plus the one the appointment holds or the form sent (the
+        service checks that it belongs to the customer and that the user may read it)."""
+        party_id = party.pk if party is not None else _int(raw_party)
+        open_deals = Opportunity.objects.filter(party_id=party_id, stage__outcome=StageOutcome.OPEN) \
+            if party_id else Opportunity.objects.none()
+        wanted = {pk for pk in (opportunity.pk if opportunity else None,
+                                _int(self.data.get("opportunity")) if self.is_bound else None) if pk}
+        rows = (open_deals | Opportunity.objects.filter(pk__in=wanted)).order_by("expected_close", "pk")
+        return [(pk, name) for pk, name in rows.values_list("pk", "name")[:50]]
+
+    def opportunity_for(self, party: Party | None) -> Opportunity | None:
+        """The chosen deal (the service refuses one of another customer or out of reach)."""
+        pk = self.cleaned_data.get("opportunity")
+        return Opportunity.objects.filter(pk=pk).select_related("party").first() if pk else None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

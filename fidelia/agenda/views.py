@@ -26,6 +26,7 @@ from fidelia.agenda.forms import AppointmentForm, CancelForm, CompleteForm, Feed
 from fidelia.agenda.models import Appointment
 from fidelia.core.errors import DomainError
 from fidelia.parties.selectors import parties_for_user, party_get_for_user, party_search
+from fidelia.sales.selectors import opportunity_get_for_user
 
 
 def _require_agenda(request: HttpRequest) -> None:
@@ -62,22 +63,24 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _form(request: HttpRequest, *, data: Any = None, initial: dict[str, Any] | None = None,
-          party: Any = None) -> AppointmentForm:
+          party: Any = None, opportunity: Any = None) -> AppointmentForm:
     return AppointmentForm(data, initial=initial, user=request.user, calendars=selectors.calendars_for_user(request.user),
-                           colleagues=selectors.attendee_candidates(user=request.user), party=party)
+                           colleagues=selectors.attendee_candidates(user=request.user), party=party,
+                           opportunity=opportunity)
 
 
 def _save(request: HttpRequest, form: AppointmentForm, appointment: Appointment | None) -> Appointment | None:
     """Run the create/update service from a valid form; errors go back onto the form."""
     owner = get_user_model().objects.filter(pk=form.cleaned_data["calendar"]).first()
     party = form.party_for(owner) if owner else None
+    opportunity = form.opportunity_for(party)
     if form.errors:
         return None
     values = {"title": form.cleaned_data["title"], "start": form.cleaned_data["start"],
               "end": form.cleaned_data["end"], "channel": form.cleaned_data["channel"],
               "place": form.cleaned_data["place"], "party": party, "notes": form.cleaned_data["notes"],
               "attendees": form.cleaned_data["attendee_users"],
-              "customer_attends": form.cleaned_data["customer_attends"]}
+              "customer_attends": form.cleaned_data["customer_attends"], "opportunity": opportunity}
     try:
         if appointment is None:
             return services.appointment_create(actor=request.user, owner=owner, **values)
@@ -85,8 +88,7 @@ def _save(request: HttpRequest, form: AppointmentForm, appointment: Appointment 
             form.add_error("calendar", _("An appointment cannot move to another calendar; cancel it and book again."))
             return None
         return services.appointment_update(appointment=appointment, actor=request.user,
-                                           version=form.cleaned_data["version"] or 0,
-                                           opportunity=appointment.opportunity, **values)
+                                           version=form.cleaned_data["version"] or 0, **values)
     except DomainError as exc:
         for name, errs in exc.fields.items():
             for err in errs:
@@ -110,10 +112,14 @@ def _after_save(request: HttpRequest, row: Appointment) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def appointment_new(request: HttpRequest) -> HttpResponse:
-    """Book an appointment; `?calendar=`, `?date=`, `?time=` and `?party=` prefill the form."""
+    """Book an appointment; `?calendar=`, `?date=`, `?time=`, `?party=` and `?opportunity=` (the
+    deal's customer too) prefill the form."""
     _require_agenda(request)
+    opportunity = opportunity_get_for_user(user=request.user, pk=request.GET["opportunity"]) \
+        if request.GET.get("opportunity") else None
     party = party_get_for_user(user=request.user, pk=request.GET["party"]) if request.GET.get("party") else None
-    form = _form(request, data=request.POST or None, party=party, initial=_initial(request))
+    party = party or (opportunity.party if opportunity else None)
+    form = _form(request, data=request.POST or None, party=party, opportunity=opportunity, initial=_initial(request))
     if request.method == "POST" and form.is_valid() and (row := _save(request, form, None)) is not None:
         return _after_save(request, row)
     return render(request, "agenda/form.html", {"form": form, "here": "agenda"})
@@ -141,7 +147,7 @@ def appointment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "end_time": local_end.time(), "channel": row.channel, "place": row.place, "notes": row.notes,
                "customer_attends": row.customer_attends, "version": row.version,
                "attendees": [u.pk for u in row.attendees.all()]}
-    form = _form(request, data=request.POST or None, initial=initial, party=row.party)
+    form = _form(request, data=request.POST or None, initial=initial, party=row.party, opportunity=row.opportunity)
     if request.method == "POST" and form.is_valid() and (saved := _save(request, form, row)) is not None:
         return _after_save(request, saved)
     return render(request, "agenda/form.html", {"form": form, "appointment": row, "here": "agenda"})

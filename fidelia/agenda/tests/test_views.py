@@ -15,6 +15,7 @@ from fidelia.agenda import services
 from fidelia.agenda.models import Appointment
 from fidelia.agenda.tests.factories import book
 from fidelia.parties.tests.factories import person
+from fidelia.sales.tests.factories import opportunity
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 5, 12)  # a Tuesday
@@ -139,6 +140,32 @@ def test_booking_form_refuses_the_skipped_hour_and_bad_input(personas) -> None:
         response = client.post(reverse("agenda:new"), data)
         assert response.status_code == 200, data
     assert not Appointment.objects.exists()
+
+
+def test_booking_from_an_opportunity_links_the_deal_and_its_customer(personas) -> None:
+    customer = person(owner=personas.alice)
+    deal = opportunity(party=customer, actor=personas.alice)
+    other_deal = opportunity(party=person(owner=personas.alice), actor=personas.alice)
+    client = client_for(personas.alice)
+    assert f"{reverse('agenda:new')}?opportunity={deal.pk}" in client.get(
+        reverse("sales:opportunity_detail", args=[deal.pk])).content.decode()
+    page = client.get(reverse("agenda:new"), {"opportunity": deal.pk}).content.decode()
+    assert f'<option value="{deal.pk}" selected>' in page and f'<option value="{customer.pk}" selected>' in page
+    # a deal of another customer is refused, and nothing is booked
+    response = client.post(reverse("agenda:new"), form_data(personas.alice, party=customer.pk, opportunity=other_deal.pk))
+    assert response.status_code == 200 and "another customer" in response.content.decode()
+    assert not Appointment.objects.exists()
+    client.post(reverse("agenda:new"), form_data(personas.alice, party=customer.pk, opportunity=deal.pk))
+    row = Appointment.objects.get()
+    assert row.opportunity == deal and row.party == customer
+    # the edit form keeps the deal, and may drop it
+    client.post(reverse("agenda:edit", args=[row.pk]), form_data(personas.alice, party=customer.pk, opportunity="",
+                                                                  version=row.version))
+    row.refresh_from_db()
+    assert row.opportunity is None
+    # a deal the user may not read is not found
+    hidden = opportunity(party=person(owner=personas.outsider), actor=personas.outsider)
+    assert client.get(reverse("agenda:new"), {"opportunity": hidden.pk}).status_code == 404
 
 
 def test_booking_on_the_repeated_hour_of_october(personas) -> None:
