@@ -19,6 +19,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from fidelia.core.text import fold
+from fidelia.imports.bulk import among
 from fidelia.parties.models import Email, Party, Phone
 
 
@@ -55,7 +56,7 @@ def _matcher():  # type: ignore[no-untyped-def]
         from fidelia.dedup import matching
     except ImportError:
         return None
-    return matching if hasattr(matching, "link") and hasattr(matching, "records_from_queryset") else None
+    return matching if hasattr(matching, "link") and hasattr(matching, "records_for_ids") else None
 
 
 def find_duplicates(probes: Sequence[Probe]) -> list[list[Match]]:
@@ -65,12 +66,10 @@ def find_duplicates(probes: Sequence[Probe]) -> list[list[Match]]:
     matching = _matcher()
     if matching is None:
         return _exact(probes)
-    from fidelia.dedup.selectors import active_parties
-
     ids = _blocking_ids(probes)
     if not ids:
         return [[] for _p in probes]
-    existing = list(matching.records_from_queryset(active_parties().filter(pk__in=ids)))
+    existing = matching.records_for_ids(ids)
     # Only the rows that share a blocking key with some candidate can have a match: the others
     # (most of a file of new customers) are not scored at all.
     scored = _with_candidates(probes, existing)
@@ -138,19 +137,17 @@ def _blocking_ids(probes: Sequence[Probe]) -> set[int]:
     birth date, or its first name with its birth date. Indexed or hash-joined lookups only: each
     row's own (name, place) pairs, never every name of the batch with every place of the batch,
     which on a large base sends most of it to the matcher for every batch."""
-    from django.db.models import Q
-
     emails = {p.email.lower() for p in probes if p.email}
     phones = {p.phone for p in probes if p.phone}
     sirens = {p.siren for p in probes if p.siren}
     names = {p.sort_name for p in probes if p.sort_name}
     ids: set[int] = set()
     if emails:
-        ids.update(Email.objects.filter(normalized__in=emails).values_list("party_id", flat=True)[:MAX_BLOCK])
+        ids.update(Email.objects.filter(among("normalized", emails)).values_list("party_id", flat=True)[:MAX_BLOCK])
     if phones:
-        ids.update(Phone.objects.filter(number__in=phones).values_list("party_id", flat=True)[:MAX_BLOCK])
+        ids.update(Phone.objects.filter(among("number", phones)).values_list("party_id", flat=True)[:MAX_BLOCK])
     if names or sirens:
-        ids.update(Party.objects.filter(Q(sort_name__in=names) | Q(siren__in=sirens))
+        ids.update(Party.objects.filter(among("sort_name", names) | among("siren", sirens))
                    .values_list("id", flat=True)[:MAX_BLOCK])
     ids |= _pairs_ids(*_row_pairs(probes))
     return set(sorted(ids)[:MAX_BLOCK])

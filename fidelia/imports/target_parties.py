@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from fidelia.core.errors import ValidationFailed
 from fidelia.core.text import digits, fold
 from fidelia.core.validation import email_match_key
-from fidelia.imports.bulk import insert_rows, record_events, vocabulary_insert
+from fidelia.imports.bulk import among, insert_rows, record_events, vocabulary_insert
 from fidelia.imports.duplicates import Probe, find_duplicates
 from fidelia.imports.enums import DuplicatePolicy, RowAction
 from fidelia.imports.targets import RowPlan, run_service
@@ -52,7 +52,7 @@ def suppressed(values: list[str]) -> set[str]:
     digests = list(by_digest)
     for start in range(0, len(digests), 1000):
         chunk = digests[start:start + 1000]
-        found.update(by_digest[d] for d in SuppressionEntry.objects.filter(digest__in=chunk).values_list("digest", flat=True))
+        found.update(by_digest[d] for d in SuppressionEntry.objects.filter(among("digest", chunk)).values_list("digest", flat=True))
     return found
 
 
@@ -106,12 +106,12 @@ def _existing_by_keys(plans: list[RowPlan], ctx: Any) -> None:
     """Attach the party each row already is: its import key, else the same e-mail or SIREN."""
     from fidelia.imports.models import ImportedRecord
 
-    keyed = dict(ImportedRecord.objects.filter(source=ctx.source, target="parties",
-                                               external_id__in=[p.key for p in plans]).values_list("external_id", "object_id"))
+    keyed = dict(ImportedRecord.objects.filter(among("external_id", [p.key for p in plans]), source=ctx.source,
+                                               target="parties").values_list("external_id", "object_id"))
     emails = {email_match_key(p.values["email"]): p for p in plans if p.values.get("email") and p.key not in keyed}
     sirens = {p.values["siren"]: p for p in plans if p.values.get("siren") and p.key not in keyed}
-    by_email = dict(Email.objects.filter(normalized__in=list(emails)).values_list("normalized", "party_id"))
-    by_siren = dict(Party.objects.filter(siren__in=list(sirens), erased_at__isnull=True).values_list("siren", "id"))
+    by_email = dict(Email.objects.filter(among("normalized", emails)).values_list("normalized", "party_id"))
+    by_siren = dict(Party.objects.filter(among("siren", sirens), erased_at__isnull=True).values_list("siren", "id"))
     for plan in plans:
         pid = keyed.get(plan.key)
         if pid is None and plan.values.get("email"):

@@ -104,3 +104,21 @@ def test_two_workers_find_the_same_pairs_as_one() -> None:
     alone = {frozenset((m.a, m.b)): m.score for m in scan(records, stats=one)}
     shared = {frozenset((m.a, m.b)): m.score for m in scan(records, stats=two, workers=2)}
     assert alone == shared and one.compared == two.compared > 0
+
+
+@pytest.mark.django_db
+def test_records_for_ids_are_those_of_the_queryset_in_its_order(personas):
+    from fidelia.dedup.matching import records_for_ids, records_from_queryset
+    from fidelia.dedup.selectors import active_parties
+    from fidelia.parties.models import Party
+    from fidelia.parties.services import AddressInput, party_create
+
+    ids = [party_create(actor=personas.admin, kind="person", first_name=first, last_name=last, allow_duplicate=True,
+                        address=AddressInput(line1=f"{n} rue Haute", postcode="75002", city="Paris")).pk
+           for n, (first, last) in enumerate([("Zoé", "Abel"), ("Jean", "Dupont"), ("Anne", "Dupont")], start=1)]
+    Party.objects.filter(pk=ids[1]).update(merged_into_id=ids[0])  # merged parties are never candidates
+    expected = list(records_from_queryset(active_parties().filter(pk__in=ids)))
+    got = records_for_ids([*ids, ids[0], 999_999])
+    assert got == expected
+    assert [r.last_name for r in got] == ["Dupont", "Abel"] and got[0].street == "3 rue Haute"
+    assert records_for_ids([]) == []

@@ -86,3 +86,22 @@ def test_phones_and_emails_are_parsed_once_but_refusals_are_raised_each_time_in_
         parse_phone("06 00")
     with translation.override("fr"), pytest.raises(CellError, match="pas un numéro de téléphone valide"):
         parse_phone("06 00")
+
+
+@pytest.mark.django_db
+def test_among_filters_like_in_with_one_array_parameter(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fidelia.imports.bulk import among
+    from fidelia.parties.models import Party
+
+    ids = [party_create(actor=personas.admin, kind="person", first_name="Jean", last_name=name,
+                        allow_duplicate=True).pk for name in ("Abel", "Bodin", "Caron")]
+    wanted = [ids[0], ids[2], 999_999]
+    with CaptureQueriesContext(connection) as queries:
+        found = set(Party.objects.filter(among("pk", wanted) | among("siren", [])).values_list("id", flat=True))
+    assert found == set(Party.objects.filter(pk__in=wanted).values_list("id", flat=True)) == {ids[0], ids[2]}
+    assert not Party.objects.filter(among("last_name", [])).exists()
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in queries[0]["sql"]
