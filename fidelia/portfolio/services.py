@@ -52,7 +52,7 @@ from fidelia.portfolio.models import (
     RadarPosition,
     ScoringGrid,
 )
-from fidelia.portfolio.storage import replace_slice
+from fidelia.portfolio.storage import replace_slice_columns
 from fidelia.sales.models import ProductFamily
 
 Progress = Callable[[int], None]
@@ -324,24 +324,28 @@ class GridPositions:
     def __len__(self) -> int:
         return len(self.metrics)
 
+    def columns(self) -> dict[str, list[Any]]:
+        """The stored columns (`POSITION_COLUMNS`), one Python value per party, None for NULL."""
+        m, n, codes = self.metrics, len(self), self.codes
+        per_party = zip(*(column.tolist() for column in self.scores), strict=True) if codes else ([()] * n)
+        quadrants = self.quadrant.tolist()
+        strategy = {q: s for q, (s, _p) in QUADRANT_STRATEGY.items()}
+        policy = {q: p for q, (_s, p) in QUADRANT_STRATEGY.items()}
+        return {
+            "grid_id": [self.grid_id] * n, "party_id": m.ids.tolist(), "period": [self.period] * n,
+            "potential": _or_none(self.potential), "performance": _or_none(self.performance),
+            "revenue": self.revenue, "margin": [round(v, 2) for v in m.metric("margin_12m").tolist()],
+            "frequency": m.metric("frequency_12m").astype(np.int64).tolist(),
+            "seniority": _or_none(m.metric("seniority")), "equipment_rate": _or_none(m.metric("equipment_rate")),
+            "revenue_share": self.share.tolist(),
+            "scores": [{c: s for c, s in zip(codes, scores, strict=True) if s} for scores in per_party],
+            "quadrant": quadrants, "strategy": [strategy.get(q, "") for q in quadrants],
+            "policy": [policy.get(q, "") for q in quadrants], "computed_at": [self.computed_at] * n,
+        }
+
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """One tuple per party in `POSITION_COLUMNS` order."""
-        m = self.metrics
-        codes = self.codes
-        per_party_scores = zip(*(column.tolist() for column in self.scores), strict=True) if codes else \
-            iter(lambda: (), None)
-        margin = [round(v, 2) for v in m.metric("margin_12m").tolist()]
-        frequency = m.metric("frequency_12m").astype(np.int64).tolist()
-        quadrants = self.quadrant.tolist()
-        strategies = [QUADRANT_STRATEGY.get(q, ("", "")) for q in quadrants]
-        grid_id, period, now = self.grid_id, self.period, self.computed_at
-        for pk, potential, performance, revenue, margin_, n, seniority, equipment, share, scores, quadrant, (
-                strategy, policy) in zip(m.ids.tolist(), _or_none(self.potential), _or_none(self.performance),
-                                         self.revenue, margin, frequency, _or_none(m.metric("seniority")),
-                                         _or_none(m.metric("equipment_rate")), self.share.tolist(), per_party_scores,
-                                         quadrants, strategies, strict=False):
-            yield (grid_id, pk, period, potential, performance, revenue, margin_, n, seniority, equipment, share,
-                   {c: s for c, s in zip(codes, scores, strict=True) if s}, quadrant, strategy, policy, now)
+        return zip(*self.columns().values(), strict=True)
 
     def summary(self) -> dict[str, Any]:
         """Whole-base figures of the month: rows, placed, averages, placed revenue, counts per quadrant."""
@@ -415,8 +419,8 @@ class RunReport:
 def _store_positions(grid: ScoringGrid, positions: GridPositions, *, period: dt.date,
                      progress: Progress | None) -> None:
     """Replace the grid's positions of `period` (a re-run of the same month overwrites it)."""
-    replace_slice(PortfolioPosition, where={"grid": grid, "period": period}, columns=POSITION_COLUMNS,
-                  rows=positions.rows(), progress=progress)
+    replace_slice_columns(PortfolioPosition, where={"grid": grid, "period": period}, data=positions.columns(),
+                          progress=progress)
     if not grid.last_period or grid.last_period <= period:
         summary = positions.summary()
         ScoringGrid.objects.filter(pk=grid.pk).update(last_period=period, summary=summary)
@@ -483,9 +487,9 @@ def _default_positions(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return quadrant, potential, equipment
 
 
-def radar_year_rows(*, year: int, as_of: dt.date) -> list[tuple[Any, ...]]:
-    """One RADAR row (in `RADAR_COLUMNS` order) per customer, and per prospect with a purchase
-    potential, for `year`. TCC uses the calendar year's sales in the families with a potential;
+def radar_year_columns(*, year: int, as_of: dt.date) -> dict[str, list[Any]]:
+    """The RADAR rows of `year` as columns (`RADAR_COLUMNS`, one value per party, None for NULL): one per
+    customer, and per prospect with a purchase potential. TCC uses the calendar year's sales in the families with a potential;
     revenue and previous revenue the 12 months ending at the year's end (or `as_of`) and the 12 before.
     Money is rounded to the cent."""
     population = radar_population().filter(Q(stage__in=[Stage.CUSTOMER, Stage.FORMER])
@@ -523,14 +527,15 @@ def radar_year_rows(*, year: int, as_of: dt.date) -> list[tuple[Any, ...]]:
     at = lookup(rev_party, ids)
     revenue, previous = _take(recent, at, 0.0), _take(before, at, 0.0)
     quadrant, potential, equipment = _default_positions(ids)
-    now = timezone.now()
+    now = [timezone.now()] * n
     # money as rounded floats: COPY and the ORM both store them exactly in the numeric columns
-    cents = [round(v, 2) for v in ours.tolist()]
-    totals = [round(v, 2) if h else None for v, h in zip(total.tolist(), has_potential.tolist(), strict=True)]
-    return [(pk, year, o, t, r, round(a, 2), round(b, 2), s, q, p, e, now, now)
-            for pk, o, t, r, a, b, s, q, p, e in zip(
-                ids.tolist(), cents, totals, _or_none(rate), revenue.tolist(), previous.tolist(), strategy.tolist(),
-                quadrant.tolist(), _or_none(potential), _or_none(equipment), strict=True)]
+    return {"party_id": ids.tolist(), "year": [year] * n, "our_sales": [round(v, 2) for v in ours.tolist()],
+            "purchase_potential": [round(v, 2) if h else None
+                                   for v, h in zip(total.tolist(), has_potential.tolist(), strict=True)],
+            "tcc": _or_none(rate), "revenue": [round(v, 2) for v in revenue.tolist()],
+            "previous_revenue": [round(v, 2) for v in previous.tolist()], "strategy": strategy.tolist(),
+            "quadrant": quadrant.tolist(), "potential": _or_none(potential), "equipment_rate": _or_none(equipment),
+            "created_at": now, "updated_at": now}
 
 
 @transaction.atomic
@@ -538,5 +543,5 @@ def radar_run(*, as_of: dt.date, years: Sequence[int] | None = None) -> int:
     """Store the RADAR rows of `years` (default: the year of `as_of` and every year with a potential)."""
     if years is None:
         years = sorted(set(PurchasePotential.objects.values_list("year", flat=True).distinct()) | {as_of.year})
-    return sum(replace_slice(RadarPosition, where={"year": year}, columns=RADAR_COLUMNS,
-                             rows=radar_year_rows(year=year, as_of=as_of)) for year in years)
+    return sum(replace_slice_columns(RadarPosition, where={"year": year}, data=radar_year_columns(year=year, as_of=as_of))
+               for year in years)
