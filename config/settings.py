@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "fidelia.knowledge",
     "fidelia.surveys",
     "fidelia.marketing",
+    "fidelia.loyalty",
     "fidelia.privacy",
     "fidelia.imports",
     "fidelia.dedup",
@@ -395,3 +396,9 @@ FIDELIA_KNOWLEDGE_PUBLIC_RATE = env_str("FIDELIA_KNOWLEDGE_PUBLIC_RATE", "120/mi
 CELERY_BEAT_SCHEDULE["attrition-nightly"] = {
     "task": "fidelia.attrition.tasks.attrition_nightly_task",
     "schedule": crontab(hour=env_int("FIDELIA_ATTRITION_HOUR", 3), minute=40)}
+
+# --- loyalty ---
+# Loyalty points: the daily job earns the week's purchases (late recordings included), rewards
+# referrals whose prospect became a customer, expires old points and recomputes tiers.
+CELERY_BEAT_SCHEDULE["loyalty-daily"] = {
+    "task": "fidelia.loyalty.tasks.loyalty_daily_task", "schedule": crontab(hour=env_int("FIDELIA_LOYALTY_HOUR", 5), minute=10)}
