@@ -570,18 +570,25 @@ def block_count(records: Iterable[PartyRecord]) -> int:
     return len(keys)
 
 
+@lru_cache(maxsize=65_536)
+def _prepared(rec: PartyRecord) -> _Prepared:
+    """`prepare` remembered by the record's value (never mutated once made): an import meets the
+    same candidates (common names) batch after batch, and its dry run's rows again."""
+    return prepare(rec)
+
+
 def link(new: Sequence[PartyRecord], existing: Iterable[PartyRecord], *, limits: Thresholds | None = None,
          limit: int = 5) -> dict[Any, list[Match]]:
     """For each record of `new`, its best matches among `existing` (each `Match.b` an existing key),
     best first, at most `limit`. Used by imports to check a whole file against the base at once."""
     limits = limits or thresholds()
     index: dict[str, list[_Prepared]] = defaultdict(list)
-    for p in map(prepare, existing):
+    for p in map(_prepared, existing):
         for k in p.keys:
             index[k].append(p)
     out: dict[Any, list[Match]] = {}
     for rec in new:
-        out[rec.key] = _best(prepare(rec), index, limits, limit)
+        out[rec.key] = _best(_prepared(rec), index, limits, limit)
     return out
 
 

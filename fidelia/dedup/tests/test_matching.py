@@ -122,3 +122,18 @@ def test_records_for_ids_are_those_of_the_queryset_in_its_order(personas):
     assert got == expected
     assert [r.last_name for r in got] == ["Dupont", "Abel"] and got[0].street == "3 rue Haute"
     assert records_for_ids([]) == []
+
+
+def test_link_prepares_a_record_met_again_only_once_and_answers_the_same():
+    from fidelia.dedup.matching import _prepared, link
+
+    _prepared.cache_clear()
+    base = [PartyRecord(key=1, first_name="Jean", last_name="Dupont", birth_date=dt.date(1980, 12, 31)),
+            PartyRecord(key=2, first_name="Marie", last_name="Curie", postcode="75005")]
+    row = PartyRecord(key="row:0", first_name="Jean", last_name="Dupond", birth_date=dt.date(1980, 12, 31))
+    first = link([row], base)
+    assert [m.b for m in first["row:0"]] == [1]
+    assert link([row], base) == first
+    assert _prepared.cache_info().hits == 3 and _prepared.cache_info().misses == 3
+    moved = PartyRecord(key=1, first_name="Jean", last_name="Martin", birth_date=dt.date(1980, 12, 31))
+    assert link([row], [moved])["row:0"] == []  # a changed record is prepared anew, never from the cache
