@@ -16,18 +16,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import (
     Aggregate,
+    BigIntegerField,
     Case,
-    CharField,
     Count,
     DateField,
+    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -35,7 +35,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, TruncDate, TruncMonth
+from django.db.models.functions import Cast, Substr, TruncDate, TruncMonth
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from fidelia.service.enums import REFERENCE_SHARES, CaseCategory, CaseChannel, CaseKind
 
@@ -178,25 +179,20 @@ def _limit(hours: float) -> dt.timedelta:
     return dt.timedelta(hours=hours)
 
 
-def _hist_counts(name: str, field_name: str, buckets: tuple[tuple[float, str], ...]) -> dict[str, Count]:
-    """One conditional count per bucket of the annotated duration `field_name` (nulls in none)."""
-    counts, low = {}, None
-    for i, (limit, _label) in enumerate(buckets):
-        q = Q(**{f"{field_name}__isnull": False})
+def _bucket_filters(end: str, buckets: tuple[tuple[float, str], ...]) -> list[Q]:
+    """Per bucket, the condition that `end` − opened_at falls in it (`_bucket` of `_hours`): a negative
+    duration lands in the first bucket as `_hours` clamps it to 0, a null `end` in none."""
+    conditions, low = [], None
+    elapsed = F(end) - F("opened_at")
+    for limit, _label in buckets:
+        q = Q()
         if low is not None:
-            q &= Q(**{f"{field_name}__gte": _limit(low)})
+            q &= Q(GreaterThanOrEqual(elapsed, _limit(low)))
         if limit != float("inf"):
-            q &= Q(**{f"{field_name}__lt": _limit(limit)})
-        counts[f"{name}{i}"] = Count("id", filter=q)
+            q &= Q(LessThan(elapsed, _limit(limit)))
+        conditions.append(q)
         low = limit
-    return counts
-
-
-def _bucket_case(field_name: str, buckets: tuple[tuple[float, str], ...]) -> Case:
-    """The index of the bucket of the annotated duration `field_name` (`_bucket` in SQL)."""
-    return Case(*[When(**{f"{field_name}__lt": _limit(limit)}, then=Value(i))
-                  for i, (limit, _l) in enumerate(buckets) if limit != float("inf")],
-                default=Value(len(buckets) - 1), output_field=IntegerField())
+    return conditions
 
 
 def _hours_of(value: dt.timedelta | None) -> float | None:
@@ -214,93 +210,106 @@ def _median_hours(cases: QuerySet[Any], field_name: str, n: int) -> float | None
 
 def dashboard(scope: Q, *, since: dt.datetime, until: dt.datetime) -> Dashboard:
     """The dashboard of the cases opened in [since, until) within `scope`, computed by the database:
-    the same figures as `compute(*fetch(...))`, without loading the cases."""
+    the same figures as `compute(*fetch(...))`, without loading the cases: conditional counts in one
+    pass over the cases, counts per category, channel and kind in another, the medians, and the CSAT
+    answers per month (SQLite reads the medians from the sorted durations instead)."""
     from fidelia.service.models import Case as CaseModel
 
-    cases = (CaseModel.objects.filter(scope, opened_at__gte=since, opened_at__lt=until)
-             .annotate(first_h=_duration("first_response_at"), resolution_h=_duration("resolved_at")))
+    cases = CaseModel.objects.filter(scope, opened_at__gte=since, opened_at__lt=until)
+    timed = cases.annotate(first_h=_duration("first_response_at"), resolution_h=_duration("resolved_at"))
     postgres = connections[cases.db].vendor == "postgresql"
     figures: dict[str, Any] = {
-        "total": Count("id"),
+        "n": Count("id"),
         "under_sla": Count("id", filter=Q(sla_policy__isnull=False)),
         "sla_met": Count("id", filter=Q(sla_policy__isnull=False, first_response_breached=False,
                                         resolution_breached=False)),
         "resolved": Count("id", filter=Q(resolved_at__isnull=False) | Q(reopen_count__gt=0)),
         "reopened": Count("id", filter=Q(reopen_count__gt=0)),
-        "complaints": Count("id", filter=Q(kind=CaseKind.COMPLAINT)),
-        **_hist_counts("first", "first_h", HOUR_BUCKETS),
-        **_hist_counts("resolution", "resolution_h", HOUR_BUCKETS),
+        **{f"first{i}": Count("id", filter=q) for i, q in enumerate(_bucket_filters("first_response_at", HOUR_BUCKETS))},
+        **{f"resolution{i}": Count("id", filter=q) for i, q in enumerate(_bucket_filters("resolved_at", HOUR_BUCKETS))},
+        **_speed_counts(),
     }
-    if postgres:
-        figures |= {"median_first": _Median("first_h"), "median_resolution": _Median("resolution_h")}
-    agg = cases.order_by().aggregate(**figures)
-    d = Dashboard(total=agg["total"], complaints=agg["complaints"])
+    with transaction.atomic(using=cases.db):
+        if postgres:
+            with connections[cases.db].cursor() as cursor:
+                # the planner prices the EXISTS as if run on every case (they run on a few complaints):
+                # past 100k it would spend seconds compiling this wide aggregate (JIT) to save milliseconds
+                cursor.execute("SET LOCAL jit = off")
+        agg = cases.order_by().aggregate(**figures)
+        groups = list(cases.order_by().values("category", "channel", "kind").annotate(n=Count("id")))
+        total = agg["n"]
+        if postgres and total:
+            medians = cases.order_by().aggregate(first=_Median(_duration("first_response_at")),
+                                                 resolution=_Median(_duration("resolved_at")))
+        csat = _csat_sql(cases) if total else []
+    d = Dashboard(total=total)
+    per_category: Counter[str] = Counter()
+    per_channel: Counter[str] = Counter()
+    complaints: Counter[str] = Counter()
+    for g in groups:
+        per_category[g["category"]] += g["n"]
+        per_channel[g["channel"]] += g["n"]
+        if g["kind"] == CaseKind.COMPLAINT:
+            complaints[g["category"]] += g["n"]
+    d.complaints = sum(complaints.values())
+    d.by_category = [(c, per_category[c]) for c in CaseCategory.values if per_category[c]]
+    d.by_channel = [(c, per_channel[c]) for c in CaseChannel.values if per_channel[c]]
     d.first_response_hist = [agg[f"first{i}"] for i in range(len(HOUR_BUCKETS))]
     d.resolution_hist = [agg[f"resolution{i}"] for i in range(len(HOUR_BUCKETS))]
-    if postgres:
-        d.median_first_response_h = _hours_of(agg["median_first"])
-        d.median_resolution_h = _hours_of(agg["median_resolution"])
-    else:
-        d.median_first_response_h = _median_hours(cases, "first_h", sum(d.first_response_hist))
-        d.median_resolution_h = _median_hours(cases, "resolution_h", sum(d.resolution_hist))
+    if postgres and total:
+        d.median_first_response_h = _hours_of(medians["first"])
+        d.median_resolution_h = _hours_of(medians["resolution"])
+    elif total:
+        d.median_first_response_h = _median_hours(timed, "first_h", sum(d.first_response_hist))
+        d.median_resolution_h = _median_hours(timed, "resolution_h", sum(d.resolution_hist))
     if agg["under_sla"]:
         d.sla_compliance = 100 * agg["sla_met"] / agg["under_sla"]
     if agg["resolved"]:
         d.reopen_rate = 100 * agg["reopened"] / agg["resolved"]
-    if not d.total:
-        d.speed_vs_lost = [(label, 0, 0, None) for _l, label in SPEED_BUCKETS]
-        return d
-    per_category = {row["category"]: (row["n"], row["c"]) for row in cases.order_by().values("category").annotate(
-        n=Count("id"), c=Count("id", filter=Q(kind=CaseKind.COMPLAINT)))}
-    d.by_category = [(c, per_category[c][0]) for c in CaseCategory.values if c in per_category]
-    per_channel = dict(cases.order_by().values("channel").annotate(n=Count("id")).values_list("channel", "n"))
-    d.by_channel = [(c, per_channel[c]) for c in CaseChannel.values if per_channel.get(c)]
     if d.complaints:
-        d.incident_shares = [(c, 100 * per_category.get(c, (0, 0))[1] / d.complaints, 100 * ref)
-                             for c, ref in REFERENCE_SHARES.items()]
-    d.speed_vs_lost = _speed_vs_lost_sql(cases)
-    d.csat_by_month = _csat_sql(cases)
+        d.incident_shares = [(c, 100 * complaints[c] / d.complaints, 100 * ref) for c, ref in REFERENCE_SHARES.items()]
+    d.speed_vs_lost = []
+    for i, (_limit_h, label) in enumerate(SPEED_BUCKETS):
+        n, k = agg[f"speed{i}"], agg[f"lost{i}"]
+        d.speed_vs_lost.append((label, n, k, (100 * k / n) if n else None))
+    d.csat_by_month = csat
     return d
 
 
-def _speed_vs_lost_sql(cases: QuerySet[Any]) -> list[tuple[str, int, int, float | None]]:
+def _speed_counts() -> dict[str, Count]:
     """Resolved complaints of a known customer per resolution-speed bucket, and how many of those
-    customers were lost: an EXISTS on their ended or cancelled contracts in the six months from the
-    resolution day (UTC, as `_speed_vs_lost`), or on their being a former customer now."""
+    customers were lost: an EXISTS on their ended or cancelled contracts from the resolution day (UTC,
+    as `_speed_vs_lost`) to 183 days after, or on their being a former customer now. The EXISTS come
+    last in each filter, so they run only for the complaints of the bucket."""
     from fidelia.parties.enums import Stage
     from fidelia.parties.models import Party
     from fidelia.sales.enums import ContractStatus
     from fidelia.sales.models import Contract
 
+    day = TruncDate(ExpressionWrapper(OuterRef("resolved_at"), output_field=DateTimeField()), tzinfo=dt.UTC)
     ended = Contract.objects.filter(party_id=OuterRef("party_id"), end_date__isnull=False,
-                                    status__in=[ContractStatus.ENDED, ContractStatus.CANCELLED],
-                                    end_date__gte=OuterRef("resolved_day"), end_date__lte=OuterRef("lost_until"))
+                                    status__in=[ContractStatus.ENDED, ContractStatus.CANCELLED], end_date__gte=day,
+                                    end_date__lte=ExpressionWrapper(day + LOST_WINDOW, output_field=DateField()))
     former = Party.objects.filter(pk=OuterRef("party_id"), stage=Stage.FORMER)
-    rows = (cases.filter(kind=CaseKind.COMPLAINT, resolved_at__isnull=False, party__isnull=False)
-            .annotate(speed=_bucket_case("resolution_h", SPEED_BUCKETS),
-                      resolved_day=TruncDate("resolved_at", tzinfo=dt.UTC))
-            .annotate(lost_until=ExpressionWrapper(F("resolved_day") + LOST_WINDOW, output_field=DateField()))
-            .order_by().values("speed")
-            .annotate(n=Count("id"), k=Count("id", filter=Exists(ended) | Exists(former)))
-            .values_list("speed", "n", "k"))
-    found = {i: (n, k) for i, n, k in rows}
-    out = []
-    for i, (_limit_h, label) in enumerate(SPEED_BUCKETS):
-        n, k = found.get(i, (0, 0))
-        out.append((label, n, k, (100 * k / n) if n else None))
-    return out
+    counts = {}
+    for i, bucket in enumerate(_bucket_filters("resolved_at", SPEED_BUCKETS)):
+        counted = Q(kind=CaseKind.COMPLAINT, resolved_at__isnull=False, party__isnull=False) & bucket
+        counts[f"speed{i}"] = Count("id", filter=counted)
+        counts[f"lost{i}"] = Count("id", filter=counted & (Exists(ended) | Exists(former)))
+    return counts
 
 
 def _csat_sql(cases: QuerySet[Any]) -> list[tuple[str, float, int]]:
-    """Mean CSAT per month (UTC) of the answers whose reference is one of `cases` ("case:<id>"),
-    joined in the database on the answers' reference."""
+    """Mean CSAT per month (UTC) of the answers whose reference names one of `cases` ("case:<id>"):
+    the id read from the reference, then an EXISTS on the cases by primary key."""
     try:
         from fidelia.surveys.models import SurveyResponse
     except ImportError:
         return []
-    refs = cases.order_by().annotate(ref=Concat(Value("case:"), Cast("id", CharField()),
-                                                output_field=CharField())).values("ref")
-    months = (SurveyResponse.objects.filter(reference__startswith="case:", csat__isnull=False, reference__in=refs)
+    case_id = Case(When(reference__regex=r"^case:[0-9]{1,18}$", then=Cast(Substr("reference", 6), BigIntegerField())),
+                   default=None, output_field=BigIntegerField())
+    months = (SurveyResponse.objects.filter(reference__startswith="case:", csat__isnull=False)
+              .annotate(case_id=case_id).filter(Exists(cases.filter(pk=OuterRef("case_id"))))
               .annotate(month=TruncMonth("answered_at", tzinfo=dt.UTC)).order_by("month").values("month")
               .annotate(total=Sum("csat"), n=Count("id")).values_list("month", "total", "n"))
     return [(f"{month:%Y-%m}", total / n, n) for month, total, n in months]
