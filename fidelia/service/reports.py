@@ -1,5 +1,5 @@
-"""Service dashboards: every figure computed by the database (`dashboard`), in five aggregate queries
-on PostgreSQL (seven on SQLite, whose medians are read from the sorted durations), whatever the number
+"""Service dashboards: every figure computed by the database (`dashboard`), in four aggregate queries
+on PostgreSQL (five on SQLite, whose medians are read from the sorted durations), whatever the number
 of cases. `fetch` + `compute` derive the same figures in plain Python from the period's rows: the
 reference the SQL is tested against, and the definitions tested without a database.
 
