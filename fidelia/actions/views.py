@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -20,7 +21,8 @@ from django.views.decorators.vary import vary_on_headers
 from fidelia.accounts import policies
 from fidelia.actions import selectors, services, tasks
 from fidelia.actions.compiler import OPERATORS_BY_TYPE, operators_for
-from fidelia.actions.facts import registered_facts
+from fidelia.actions.enums import Operator
+from fidelia.actions.facts import Fact, registered_facts
 from fidelia.actions.forms import (
     ActionForm,
     CompleteForm,
@@ -145,9 +147,36 @@ def rule_list(request: HttpRequest) -> HttpResponse:
                                                   "can_manage_rules": policies.can_manage_action_rules(request.user)})
 
 
-def _facts_help() -> list[dict[str, Any]]:
+# The condition builder lists a fact's operators in this order (the first one is the default).
+BUILDER_OPERATOR_ORDER = ["eq", "ne", "in", "not_in", "contains", "held", "not_held", "lt", "lte", "gt", "gte",
+                          "before", "after", "between", "within_next_days", "within_past_days", "more_than_days_ago",
+                          "more_than_years_ago", "anniversary_within_days", "turns_age_within_days", "is_true",
+                          "is_false", "is_empty", "is_not_empty"]
+BUILDER_MAX_CHOICES = 500
+
+
+def fact_builder_meta(key: str, fact: Fact) -> dict[str, Any]:
+    """What the condition builder needs of a fact beyond the help table: its area (app) for the
+    fact list's groups, its operators in a natural order with translated labels, and its choices."""
+    prefix = key.split(".", 1)[0]
+    try:
+        area = apps.get_app_config(prefix).verbose_name
+    except LookupError:
+        area = prefix
+    labels = dict(Operator.choices)
+    if fact.type in {"text", "choice"}:  # "=" reads as "is" for words
+        labels |= {Operator.EQ: _("is"), Operator.NE: _("is not")}
+    operators = sorted(operators_for(fact), key=BUILDER_OPERATOR_ORDER.index)
+    options = [[str(k), str(label)] for k, label in fact.choices()][:BUILDER_MAX_CHOICES] if fact.choices else []
+    return {"area": prefix, "area_label": str(area), "operator_labels": [[str(op), str(labels[op])] for op in operators],
+            "options": options}
+
+
+def facts_help() -> list[dict[str, Any]]:
+    """The facts a condition may test, for the help table and the condition builder (json_script)."""
     return [{"key": key, "label": fact.label, "type": fact.type, "operators": sorted(operators_for(fact)),
-             "choices": [k for k, _label in fact.choices()][:30] if fact.choices else []}
+             "choices": [k for k, _label in fact.choices()][:30] if fact.choices else [],
+             **fact_builder_meta(key, fact)}
             for key, fact in sorted(registered_facts().items())]
 
 
@@ -179,7 +208,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if saved is not None:
             messages.success(request, _("Rule saved."))
             return redirect("actions:rules")
-    return render(request, "actions/rule_form.html", {"form": form, "rule": rule, "facts": _facts_help(),
+    return render(request, "actions/rule_form.html", {"form": form, "rule": rule, "facts": facts_help(),
                                                       "types": {k: sorted(v) for k, v in OPERATORS_BY_TYPE.items()}},
                   status=422 if form.errors else 200)
 

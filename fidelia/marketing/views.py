@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fidelia.accounts import policies
 from fidelia.actions.compiler import operators_for
 from fidelia.actions.facts import registered_facts
+from fidelia.actions.views import fact_builder_meta
 from fidelia.core.errors import DomainError, ValidationFailed
 from fidelia.marketing import selectors, services
 from fidelia.marketing.channels import postal
@@ -37,7 +38,9 @@ def _runner(request: HttpRequest) -> None:
 
 
 def _facts_help() -> list[dict[str, Any]]:
-    return [{"key": key, "label": fact.label, "type": fact.type, "operators": sorted(operators_for(fact))}
+    """The criteria a segment may use, for the help table and the condition builder (json_script)."""
+    return [{"key": key, "label": fact.label, "type": fact.type, "operators": sorted(operators_for(fact)),
+             **fact_builder_meta(key, fact)}
             for key, fact in sorted(registered_facts().items())]
 
 

@@ -6,6 +6,7 @@ import { bindDismiss } from "./dismiss.js";
 import { bindKeepHash } from "./keephash.js";
 import { bindChart, registerChartKinds } from "./chart.js";
 import { bindKanban } from "./kanban.js";
+import { bindConditionBuilder } from "./condition_builder.js";
 import { kinds as salesCharts } from "./charts/sales.js";
 import { kinds as agendaCharts } from "./charts/agenda.js";
 import { kinds as actionsCharts } from "./charts/actions.js";
@@ -24,6 +25,7 @@ const modules = [
   ["[data-keep-hash]", bindKeepHash],
   ["[data-chart]", bindChart],
   ["[data-kanban]", bindKanban],
+  ["[data-condition-builder]", bindConditionBuilder],
 ];
 
 function bindAll(root) {
