@@ -16,6 +16,7 @@ urlpatterns = [
     path("knowledge/", include("fidelia.knowledge.urls")),
     path("surveys/", include("fidelia.surveys.urls")),
     path("marketing/", include("fidelia.marketing.urls")),
+    path("loyalty/", include("fidelia.loyalty.urls")),
     path("value/", include("fidelia.clv.urls")),
     path("attrition/", include("fidelia.attrition.urls")),
     path("privacy/", include("fidelia.privacy.urls")),

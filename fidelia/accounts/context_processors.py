@@ -34,4 +34,5 @@ def rights(request: HttpRequest) -> dict[str, Any]:
         "can_read_knowledge": policies.can_read_knowledge(user),
         "can_view_surveys": policies.can_view_surveys(user),
         "can_view_campaigns": policies.can_view_campaigns(user),
+        "can_view_loyalty": policies.can_view_loyalty(user),
     }

@@ -456,3 +456,24 @@ def can_record_retention_effort(user: User) -> bool:
     return _active(user) and user.role in RETENTION_EFFORT_ROLES
 
 # --- end customer value ---
+
+
+# --- Loyalty: programmes, points, rewards, referral, clubs (issue 8) ---
+
+def can_manage_loyalty(user: User) -> bool:
+    """Setting up the programme: earning rules, tiers, rewards, clubs."""
+    return _active(user) and user.role in {Role.ADMIN, Role.MARKETING}
+
+
+def can_view_loyalty(user: User) -> bool:
+    """The Loyalty page (programme, members list filtered by `parties_for_user`)."""
+    return _active(user) and user.role in {Role.ADMIN, Role.MARKETING, Role.SALES_MANAGER}
+
+
+def can_use_loyalty(user: User) -> bool:
+    """Enrolling, redeeming, registering a referral on a customer the user may read (the customer
+    itself is checked with `party_get_for_user`)."""
+    return _active(user) and user.role in {Role.ADMIN, Role.MARKETING, Role.SALES_MANAGER, Role.SALES_REP,
+                                           Role.SERVICE_AGENT}
+
+# --- end loyalty ---

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from fidelia.loyalty import views
+
+app_name = "loyalty"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("programme/", views.programme_edit, name="programme_edit"),
+    path("tiers/", views.tier_add, name="tier_add"),
+    path("rewards/", views.reward_add, name="reward_add"),
+    path("rewards/<int:pk>/toggle/", views.reward_toggle, name="reward_toggle"),
+    path("clubs/", views.club_add, name="club_add"),
+    path("party/<int:pk>/", views.party_panel, name="party_panel"),
+    path("party/<int:pk>/enrol/", views.enrol, name="enrol"),
+    path("party/<int:pk>/redeem/", views.redeem, name="redeem"),
+    path("party/<int:pk>/refer/", views.refer, name="refer"),
+    path("party/<int:pk>/clubs/", views.club_join, name="club_join"),
+    path("party/<int:pk>/clubs/<int:club_pk>/leave/", views.club_leave, name="club_leave"),
+]

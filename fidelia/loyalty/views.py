@@ -1,0 +1,239 @@
+"""Pages of loyalty: the programme page (settings, tiers, rewards, clubs, members) and the
+customer-file panel (balance, tier, last entries, referral code, redeem form)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from fidelia.accounts import policies
+from fidelia.core.errors import DomainError, StaleVersion
+from fidelia.loyalty import selectors, services
+from fidelia.loyalty.forms import (
+    ClubForm,
+    ClubJoinForm,
+    ProgrammeForm,
+    RedeemForm,
+    ReferralForm,
+    RewardForm,
+    TierForm,
+)
+from fidelia.loyalty.models import Club, Programme, Reward
+from fidelia.parties.enums import Stage
+from fidelia.parties.selectors import party_get_for_user
+
+MEMBERS_PER_PAGE = 50
+
+
+def _viewer(request: HttpRequest) -> None:
+    if not policies.can_view_loyalty(request.user):
+        raise Http404
+
+
+def _manager(request: HttpRequest) -> Programme:
+    if not policies.can_manage_loyalty(request.user):
+        raise Http404
+    programme = selectors.programme_current()
+    if programme is None:
+        programme = Programme.objects.create(name=_("Loyalty programme"))
+    return programme
+
+
+def _error(request: HttpRequest, exc: DomainError) -> None:
+    messages.error(request, " ".join([exc.message, *(m for ms in exc.fields.values() for m in ms if m != exc.message)]))
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    _viewer(request)
+    programme = selectors.programme_current()
+    members = Paginator(selectors.members_for_user(request.user, programme=programme), MEMBERS_PER_PAGE)
+    context: dict[str, Any] = {
+        "programme": programme, "page": members.get_page(request.GET.get("page")),
+        "tiers": programme.tiers.all() if programme else [], "clubs": selectors.clubs_with_counts(),
+        "rewards": selectors.rewards_of(programme, active_only=False) if programme else [],
+        "can_manage": policies.can_manage_loyalty(request.user),
+    }
+    if context["can_manage"]:
+        context |= {"programme_form": ProgrammeForm(instance=programme, initial={"version": programme.version})
+                    if programme else None, "tier_form": TierForm(), "reward_form": RewardForm(), "club_form": ClubForm()}
+    return render(request, "loyalty/index.html", context)
+
+
+@login_required
+@require_POST
+def programme_edit(request: HttpRequest) -> HttpResponse:
+    programme = _manager(request)
+    form = ProgrammeForm(request.POST, instance=Programme.objects.get(pk=programme.pk))
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.programme_update(programme=programme, actor=request.user, version=form.cleaned_data["version"],
+                                      **data)
+            messages.success(request, _("Programme saved."))
+        except DomainError as exc:
+            _error(request, exc)
+    else:
+        messages.error(request, _("Some fields are not valid."))
+    return redirect("loyalty:index")
+
+
+@login_required
+@require_POST
+def tier_add(request: HttpRequest) -> HttpResponse:
+    programme = _manager(request)
+    form = TierForm(request.POST)
+    if form.is_valid():
+        try:
+            services.tier_create(programme=programme, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Tier added."))
+        except DomainError as exc:
+            _error(request, exc)
+    else:
+        messages.error(request, _("Some fields are not valid."))
+    return redirect("loyalty:index")
+
+
+@login_required
+@require_POST
+def reward_add(request: HttpRequest) -> HttpResponse:
+    programme = _manager(request)
+    form = RewardForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reward_create(programme=programme, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Reward added."))
+        except DomainError as exc:
+            _error(request, exc)
+    else:
+        messages.error(request, _("Some fields are not valid."))
+    return redirect("loyalty:index")
+
+
+@login_required
+@require_POST
+def reward_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _manager(request)
+    reward = get_object_or_404(Reward, pk=pk, programme=programme)
+    services.reward_set_active(reward=reward, is_active=not reward.is_active, actor=request.user)
+    return redirect("loyalty:index")
+
+
+@login_required
+@require_POST
+def club_add(request: HttpRequest) -> HttpResponse:
+    _manager(request)
+    form = ClubForm(request.POST)
+    if form.is_valid():
+        try:
+            services.club_create(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Club created."))
+        except DomainError as exc:
+            _error(request, exc)
+    else:
+        messages.error(request, _("Some fields are not valid."))
+    return redirect("loyalty:index")
+
+
+# --- the customer-file panel ---------------------------------------------------------------------
+
+def _panel(request: HttpRequest, party: Any, *, status: int = 200, **extra: Any) -> HttpResponse:
+    programme = selectors.programme_current()
+    member = selectors.membership_for_party(party=party, programme=programme) if programme else None
+    can_use = policies.can_use_loyalty(request.user)
+    rewards = selectors.rewards_of(programme) if programme else None
+    context = {
+        "party": party, "programme": programme, "member": member, "can_use": can_use,
+        "entries": selectors.ledger_of(member) if member else [],
+        "redeem_form": RedeemForm(rewards=rewards, initial={"version": member.version}) if member and can_use else None,
+        "referral_form": ReferralForm() if can_use and party.stage in (Stage.SUSPECT, Stage.PROSPECT)
+        and not hasattr(party, "loyalty_referral") else None,
+        "club_form": ClubJoinForm() if can_use else None,
+        "clubs": party.loyalty_clubs.order_by("name"),
+    } | extra
+    return render(request, "loyalty/partials/party_panel_body.html", context, status=status)
+
+
+@login_required
+@require_GET
+def party_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _panel(request, party_get_for_user(user=request.user, pk=pk))
+
+
+def _panel_party(request: HttpRequest, pk: int) -> Any:
+    party = party_get_for_user(user=request.user, pk=pk)
+    if not policies.can_use_loyalty(request.user):
+        raise Http404
+    return party
+
+
+@login_required
+@require_POST
+def enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    party = _panel_party(request, pk)
+    programme = selectors.programme_current()
+    if programme is None:
+        raise Http404
+    try:
+        services.membership_enrol(programme=programme, party=party, actor=request.user)
+    except DomainError as exc:
+        return _panel(request, party, status=422, error=exc.message)
+    return _panel(request, party, notice=_("Enrolled in the programme."))
+
+
+@login_required
+@require_POST
+def redeem(request: HttpRequest, pk: int) -> HttpResponse:
+    party = _panel_party(request, pk)
+    member = selectors.member_get_for_user(user=request.user, party_id=party.pk)
+    form = RedeemForm(request.POST, rewards=selectors.rewards_of(member.programme))
+    if not form.is_valid():
+        return _panel(request, party, status=422, error=_("Choose an available reward."))
+    try:
+        services.reward_redeem(membership=member, reward=form.cleaned_data["reward"], actor=request.user,
+                               version=form.cleaned_data["version"])
+    except StaleVersion as exc:
+        return _panel(request, party, status=409, error=exc.message)
+    except DomainError as exc:
+        return _panel(request, party, status=422, error=exc.message)
+    return _panel(request, party, notice=_("Reward redeemed."))
+
+
+@login_required
+@require_POST
+def refer(request: HttpRequest, pk: int) -> HttpResponse:
+    party = _panel_party(request, pk)
+    form = ReferralForm(request.POST)
+    if not form.is_valid():
+        return _panel(request, party, status=422, error=_("Enter the referrer's code."))
+    try:
+        services.referral_register(code=form.cleaned_data["code"], referred=party, actor=request.user)
+    except DomainError as exc:
+        return _panel(request, party, status=422, error=exc.message)
+    return _panel(request, party, notice=_("Referral recorded: both will earn points at the first purchase."))
+
+
+@login_required
+@require_POST
+def club_join(request: HttpRequest, pk: int) -> HttpResponse:
+    party = _panel_party(request, pk)
+    form = ClubJoinForm(request.POST)
+    if not form.is_valid():
+        return _panel(request, party, status=422, error=_("Choose a club and confirm the customer's consent."))
+    services.club_enrol(club=form.cleaned_data["club"], party=party, actor=request.user)
+    return _panel(request, party, notice=_("Enrolled in the club."))
+
+
+@login_required
+@require_POST
+def club_leave(request: HttpRequest, pk: int, club_pk: int) -> HttpResponse:
+    party = _panel_party(request, pk)
+    services.club_leave(club=get_object_or_404(Club, pk=club_pk), party=party, actor=request.user)
+    return _panel(request, party, notice=_("Left the club."))
