@@ -122,3 +122,16 @@ def test_sql_dashboard_figures(varied):
     speed = {label: (n, k) for label, n, k, _p in board.speed_vs_lost}
     assert speed == {"≤ 1 d": (2, 1), "1–3 d": (2, 0), "3–7 d": (0, 0), "> 7 d": (2, 2)}
     assert board.csat_by_month == [("2026-01", 3.0, 2), ("2026-02", 4.0, 2)]
+
+
+def test_sql_dashboard_query_count_does_not_grow_with_the_cases(varied, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        reports.dashboard(Q(), since=SINCE, until=UNTIL)
+    for i in range(5):
+        _case(first=i * H, resolved=(i + 30) * H, party=person(owner=personas.bob), category="price")
+    with CaptureQueriesContext(connection) as many:
+        reports.dashboard(Q(), since=SINCE, until=UNTIL)
+    assert len(many) == len(few) <= 8
