@@ -40,9 +40,9 @@ class LeadStatus(models.TextChoices):
 
 
 class StageOutcome(models.TextChoices):
-    OPEN = "open", _("Open")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    OPEN = "open", pgettext_lazy("stage outcome", "Open")
+    WON = "won", pgettext_lazy("stage outcome", "Won")
+    LOST = "lost", pgettext_lazy("stage outcome", "Lost")
 
 
 class QuoteStatus(models.TextChoices):

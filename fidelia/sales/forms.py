@@ -19,6 +19,7 @@ from fidelia.sales.enums import (
     ProductKind,
     QuoteStatus,
     SalesChannel,
+    StageOutcome,
 )
 from fidelia.sales.models import LostReason, PipelineStage, Product, ProductFamily
 from fidelia.sales.selectors import (
@@ -414,3 +415,17 @@ class WebLeadForm(forms.Form):
     website = forms.CharField(required=False, max_length=200, label=_("Leave this field empty"))
     started_at = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=0, max_value=1e11)
     source_detail = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+
+class StageForm(forms.Form):
+    """One stage of the pipeline settings page (a prefix per row keeps the rows apart)."""
+    name = forms.CharField(label=_("Name"), max_length=80)
+    probability = forms.IntegerField(label=_("Probability (%)"), min_value=0, max_value=100)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=StageOutcome.choices)
+    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=999)
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+
+class LostReasonForm(forms.Form):
+    label = forms.CharField(label=_("Label"), max_length=120)
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)

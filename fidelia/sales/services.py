@@ -11,12 +11,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from fidelia.accounts import policies
 from fidelia.accounts.models import User
 from fidelia.core import events
-from fidelia.core.errors import StaleVersion, ValidationFailed
+from fidelia.core.errors import PermissionDenied, StaleVersion, ValidationFailed
 from fidelia.parties.fields import FieldForbidden, field_rights
 from fidelia.parties.models import Party
 from fidelia.parties.services import party_promote_to_customer
@@ -329,6 +330,99 @@ def lead_convert(*, lead: Lead, actor: User, version: int, attach_to: Party | No
     events.record(actor=actor, action="lead.converted", obj=lead, party_id=party.pk,
                   changes={"opportunity": opportunity.pk, "attached": attach_to is not None})
     return opportunity
+
+
+# --- pipeline settings: stages and lost reasons ---
+
+def _require_pipeline_configurer(actor: User) -> None:
+    if not policies.can_configure_pipeline(actor):
+        raise PermissionDenied(_("You may not configure the pipeline."))
+
+
+def _open_deals(stage: PipelineStage) -> int:
+    return Opportunity.objects.filter(stage=stage).count()
+
+
+@transaction.atomic
+def stage_save(*, actor: User, stage: PipelineStage | None = None, name: str, probability: int, outcome: str,
+               position: int, is_active: bool = True) -> PipelineStage:
+    """Create (`stage` None) or change a pipeline stage.
+
+    Rules that keep the board and the reports meaningful: a won stage has 100 %, a lost one 0 %;
+    a stage holding deals keeps its outcome and stays in use (move its deals first); the pipeline
+    keeps at least one open, one won and one lost stage in use. Nothing is written on refusal."""
+    _require_pipeline_configurer(actor)
+    name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name or len(name) > 80:
+        errors["name"] = [_("Enter a name of at most 80 characters.")]
+    elif PipelineStage.objects.filter(name__iexact=name).exclude(pk=getattr(stage, "pk", None)).exists():
+        errors["name"] = [_("Another stage already has this name.")]
+    if outcome not in StageOutcome.values:
+        errors["outcome"] = [_("Choose an outcome from the list.")]
+    if not isinstance(probability, int) or not 0 <= probability <= 100:
+        errors["probability"] = [_("Enter a probability between 0 and 100.")]
+    elif outcome == StageOutcome.WON and probability != 100:
+        errors["probability"] = [_("A won stage has a probability of 100 %.")]
+    elif outcome == StageOutcome.LOST and probability != 0:
+        errors["probability"] = [_("A lost stage has a probability of 0 %.")]
+    if not isinstance(position, int) or not 0 <= position <= 999:
+        errors["position"] = [_("Enter a position between 0 and 999.")]
+    if stage is not None and not errors:
+        deals = _open_deals(stage)
+        if deals and outcome != stage.outcome:
+            errors["outcome"] = [_("%(count)s opportunities are at this stage: move them before changing its outcome.")
+                                 % {"count": deals}]
+        if deals and not is_active:
+            errors["is_active"] = [_("%(count)s opportunities are at this stage: move them before retiring it.")
+                                   % {"count": deals}]
+    if not errors:
+        for kind in StageOutcome.values:
+            others = PipelineStage.objects.filter(is_active=True, outcome=kind).exclude(pk=getattr(stage, "pk", None))
+            if not others.exists() and not (is_active and outcome == kind):
+                errors["is_active" if stage is not None and stage.outcome == kind else "outcome"] = [
+                    _("The pipeline needs at least one stage in use with the outcome “%(outcome)s”.")
+                    % {"outcome": StageOutcome(kind).label}]
+    if errors:
+        raise ValidationFailed(_("The stage was not saved."), fields=errors)
+    created = stage is None
+    if created:
+        code, n = slugify(name)[:36] or "stage", 1
+        base = code
+        while PipelineStage.objects.filter(code=code).exists():
+            n += 1
+            code = f"{base}-{n}"
+        stage = PipelineStage(code=code)
+    before = {"name": stage.name, "probability": stage.probability, "outcome": stage.outcome,
+              "position": stage.position, "is_active": stage.is_active}
+    stage.name, stage.probability, stage.outcome, stage.position, stage.is_active = (
+        name, probability, outcome, position, is_active)
+    stage.save()
+    after = {"name": name, "probability": probability, "outcome": outcome, "position": position, "is_active": is_active}
+    events.record(actor=actor, action="sales.stage_created" if created else "sales.stage_changed", obj=stage,
+                  party_id=None, changes={k: v for k, v in after.items() if created or before[k] != v})
+    return stage
+
+
+@transaction.atomic
+def lost_reason_save(*, actor: User, reason: LostReason | None = None, label: str,
+                     is_active: bool = True) -> LostReason:
+    """Create (`reason` None) or rename/retire a lost reason; retired reasons stay on past deals."""
+    _require_pipeline_configurer(actor)
+    label = (label or "").strip()
+    if not label or len(label) > 120:
+        raise ValidationFailed(_("The lost reason was not saved."),
+                               fields={"label": [_("Enter a label of at most 120 characters.")]})
+    if LostReason.objects.filter(label__iexact=label).exclude(pk=getattr(reason, "pk", None)).exists():
+        raise ValidationFailed(_("The lost reason was not saved."),
+                               fields={"label": [_("Another lost reason already has this label.")]})
+    created = reason is None
+    reason = reason or LostReason()
+    reason.label, reason.is_active = label, is_active
+    reason.save()
+    events.record(actor=actor, action="sales.lost_reason_created" if created else "sales.lost_reason_changed",
+                  obj=reason, party_id=None, changes={"label": label, "is_active": is_active})
+    return reason
 
 
 # --- opportunities ---

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ from fidelia.sales.forms import (
     LeadConvertForm,
     LeadFilterForm,
     LeadForm,
+    LostReasonForm,
     MoveForm,
     OpportunityForm,
     PipelineFilterForm,
@@ -48,12 +49,13 @@ from fidelia.sales.forms import (
     QuoteForm,
     QuoteLineFormSet,
     ReportFilterForm,
+    StageForm,
     TransactionFilterForm,
     TransactionForm,
     WebLeadForm,
     apply_domain_error,
 )
-from fidelia.sales.models import LostReason, Order, Product, Quote
+from fidelia.sales.models import LostReason, Order, PipelineStage, Product, Quote
 
 PAGE_SIZE = 50
 GET_POST = require_http_methods(["GET", "POST"])
@@ -391,6 +393,84 @@ def lead_web_form(request: HttpRequest) -> HttpResponse:
     return render(request, "sales/lead_web_form.html", {"form": form}, status=422 if form.errors else 200)
 
 
+# --- pipeline settings ---------------------------------------------------------------------------
+
+def _require_pipeline_configurer(request: HttpRequest) -> None:
+    if not policies.can_configure_pipeline(request.user):
+        raise Http404
+
+
+def _settings_page(request: HttpRequest, *, bound: tuple[str, Any, Any] | None = None, status: int = 200) -> HttpResponse:
+    """Every stage and lost reason as its own small form; `bound` = (kind, pk or None, bound form)
+    puts a refused form back in its row with its errors."""
+    def pick(kind: str, pk: Any, form: Any) -> Any:
+        return bound[2] if bound and bound[0] == kind and bound[1] == pk else form
+
+    # the seeded names are English words shown translated: the form shows what the board shows
+    stages = [(stage, pick("stage", stage.pk, StageForm(prefix=f"stage-{stage.pk}", initial={
+        "name": _(stage.name), "probability": stage.probability, "outcome": stage.outcome, "position": stage.position,
+        "is_active": stage.is_active}))) for stage in PipelineStage.objects.annotate(deals=Count("opportunities"))
+        .order_by("position", "id")]
+    reasons = [(reason, pick("reason", reason.pk, LostReasonForm(prefix=f"reason-{reason.pk}", initial={
+        "label": _(reason.label), "is_active": reason.is_active}))) for reason in LostReason.objects.order_by("label")]
+    next_position = max((s.position for s, _f in stages), default=0) + 10
+    return render(request, "sales/pipeline_settings.html", {
+        "stages": stages, "reasons": reasons,
+        "new_stage": pick("stage", None, StageForm(prefix="stage-new", initial={"position": next_position,
+                                                                                "probability": 20})),
+        "new_reason": pick("reason", None, LostReasonForm(prefix="reason-new")),
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def pipeline_settings(request: HttpRequest) -> HttpResponse:
+    """Stages (name, probability, outcome, order, in use) and lost reasons, for those who configure
+    the pipeline (404 for the others)."""
+    _require_pipeline_configurer(request)
+    return _settings_page(request)
+
+
+@login_required
+@require_http_methods(["POST"])
+def pipeline_stage_save(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_pipeline_configurer(request)
+    stage = get_object_or_404(PipelineStage, pk=pk) if pk is not None else None
+    form = StageForm(request.POST, prefix=f"stage-{pk if pk is not None else 'new'}")
+    if form.is_valid():
+        values = form.cleaned_data
+        if stage is not None and values["name"] == _(stage.name):
+            values = {**values, "name": stage.name}   # unchanged: the stored name stays (translated on display)
+        try:
+            saved = services.stage_save(actor=request.user, stage=stage, **values)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Stage “%(name)s” saved.") % {"name": _(saved.name)})
+            return redirect("sales:pipeline_settings")
+    return _settings_page(request, bound=("stage", pk, form), status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def pipeline_reason_save(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_pipeline_configurer(request)
+    reason = get_object_or_404(LostReason, pk=pk) if pk is not None else None
+    form = LostReasonForm(request.POST, prefix=f"reason-{pk if pk is not None else 'new'}")
+    if form.is_valid():
+        values = form.cleaned_data
+        if reason is not None and values["label"] == _(reason.label):
+            values = {**values, "label": reason.label}
+        try:
+            saved = services.lost_reason_save(actor=request.user, reason=reason, **values)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Lost reason “%(label)s” saved.") % {"label": _(saved.label)})
+            return redirect("sales:pipeline_settings")
+    return _settings_page(request, bound=("reason", pk, form), status=400)
+
+
 @login_required
 def pipeline_board(request: HttpRequest) -> HttpResponse:
     """The kanban: a column per stage with its totals; cards are dragged to another column (kanban.js)."""
@@ -400,7 +480,8 @@ def pipeline_board(request: HttpRequest) -> HttpResponse:
     _format_cards(board)
     return render(request, "sales/pipeline_board.html", {
         "filter_form": filter_form, "board": board, "lost_reasons": LostReason.objects.filter(is_active=True),
-        "detail_prefix": reverse("sales:opportunity_detail", args=[0]).removesuffix("0/")})
+        "detail_prefix": reverse("sales:opportunity_detail", args=[0]).removesuffix("0/"),
+        "can_configure": policies.can_configure_pipeline(request.user)})
 
 
 def _format_cards(board: selectors.Board) -> None:
