@@ -2,7 +2,7 @@
 // of rows [criterion → operator → value]. The textarea it enhances (data-condition-builder = id of the
 // json_script holding the facts) stays the source of truth: every change rewrites its JSON and fires
 // `input`, so the live preview and the form keep working. JSON the builder cannot show exactly is left
-// untouched and the builder says so. Its words come from the data-cb-* attributes of the template.
+// untouched and the builder says so. The JSON stays reachable under a disclosure for power users. Its words come from the data-cb-* attributes of the template.
 
 const NO_VALUE = new Set(["is_empty", "is_not_empty", "is_true", "is_false"]);
 const DAYS = new Set(["within_next_days", "within_past_days", "more_than_days_ago", "anniversary_within_days"]);
@@ -355,5 +355,20 @@ export function bindConditionBuilder(textarea) {
   textarea.addEventListener("input", () => {
     if (!writing) load();
   });
-  if (load()) details.open = false;
+  // The JSON stays open under the builder until the user folds it; the choice is remembered.
+  const remembered = (() => {
+    try {
+      return localStorage.getItem("condition-builder-json");
+    } catch {
+      return null;
+    }
+  })();
+  if (load() && remembered === "closed") details.open = false;
+  details.querySelector("summary").addEventListener("click", () => {
+    try {
+      localStorage.setItem("condition-builder-json", details.open ? "closed" : "open");
+    } catch {
+      // storage refused (private mode): the disclosure simply opens as the page says
+    }
+  });
 }
