@@ -286,7 +286,8 @@ def demo_analyse(*, months: int = 6, today: dt.date | None = None) -> None:
 # Apps that add their own demo data, in dependency order: each `fidelia.<app>.demo.seed_demo(today=)`
 # runs once on a fresh demo, after the customers and their analytics exist (actions come last:
 # their rules read what the others seeded).
-DEMO_APPS = ("portfolio", "sales", "agenda", "service", "knowledge", "surveys", "marketing", "clv", "attrition", "actions")
+DEMO_APPS = ("portfolio", "sales", "agenda", "service", "knowledge", "surveys", "marketing", "clv", "attrition", "loyalty",
+             "actions")
 
 
 def demo_enrich(*, today: dt.date) -> None:
