@@ -283,3 +283,20 @@ def test_demo_seeds_an_empty_database_and_prints_one_login_per_role(db):
     assert DEMO_PASSWORD in text and "http://127.0.0.1:8000/" in text
     call_command("demo", customers=30, no_serve=True, stdout=StringIO())
     assert Party.objects.count() == 30  # a database with customers is left as it is
+
+
+def test_analytics_families_answer_under_fidelia_analytics(db, capsys):
+    """`fidelia analytics value …` is `fidelia value …`; an unknown family is an error, not a crash."""
+    from fidelia.cli import main
+
+    outputs = []
+    for argv in (["analytics", "value", "--help"], ["value", "--help"], ["analytics", "attrition", "--help"]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] and "value" in outputs[0] and "attrition" in outputs[2]
+    with pytest.raises(SystemExit) as exc:
+        main(["analytics", "retention", "run"])
+    assert exc.value.code != 0
+    assert "invalid choice" in capsys.readouterr().err

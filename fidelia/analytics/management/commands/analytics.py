@@ -30,7 +30,9 @@ class Command(BaseCommand):
             "transactions are left out, refunds reduce revenue), replaces the stored results in one "
             "transaction and writes the reference month's snapshot (the last run of a month wins). "
             "It reads transactions and writes only analytics tables, so it is safe to run at any "
-            "time, and the scheduled job runs it every night. `show` prints the latest summary.")
+            "time, and the scheduled job runs it every night. `show` prints the latest summary. "
+            "`fidelia analytics value|attrition|portfolio …` runs the customer value, attrition and "
+            "portfolio commands.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
