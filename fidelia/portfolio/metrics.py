@@ -230,16 +230,13 @@ def yearly_sales(ids: QuerySet[Any], *, year: int) -> list[np.ndarray]:
                          .values_list("party_id", "product__family_id", "total"), ["int", "int", "float"])
 
 
-def purchase_dates(ids: QuerySet[Any], *, until: dt.date) -> list[np.ndarray]:
-    """(party id, day of the last purchase on or before `until`, in days since 1970-01-01) arrays."""
-    return query_columns(Transaction.objects.filter(party_id__in=ids, date__lte=until).values("party_id")
-                         .annotate(last=Max("date")).order_by().values_list("party_id", "last"), ["int", "day"])
-
-
-def two_years_revenue(ids: QuerySet[Any], *, until: dt.date) -> list[np.ndarray]:
-    """(party id, revenue of the 12 months ending on `until`, revenue of the 12 months before) arrays."""
+def purchases_until(ids: QuerySet[Any], *, until: dt.date) -> list[np.ndarray]:
+    """In one pass over the purchases on or before `until`, per party who made one: (party id, day of the
+    last purchase in days since 1970-01-01, revenue of the 12 months ending on `until`, revenue of the
+    12 months before) arrays."""
     split = year_before(until)
-    return query_columns(Transaction.objects.filter(party_id__in=ids, date__gt=year_before(split), date__lte=until)
-                         .values("party_id").annotate(recent=Sum("amount", filter=Q(date__gt=split)),
-                                                      before=Sum("amount", filter=Q(date__lte=split))).order_by()
-                         .values_list("party_id", "recent", "before"), ["int", "float", "float"])
+    return query_columns(Transaction.objects.filter(party_id__in=ids, date__lte=until).values("party_id")
+                         .annotate(last=Max("date"), recent=Sum("amount", filter=Q(date__gt=split)),
+                                   before=Sum("amount", filter=Q(date__gt=year_before(split), date__lte=split)))
+                         .order_by().values_list("party_id", "last", "recent", "before"),
+                         ["int", "day", "float", "float"], work_mem="256MB")

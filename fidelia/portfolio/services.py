@@ -38,9 +38,8 @@ from fidelia.portfolio.metrics import (
     MetricColumns,
     fetch_metric_columns,
     lookup,
-    purchase_dates,
+    purchases_until,
     query_columns,
-    two_years_revenue,
     year_before,
     yearly_sales,
 )
@@ -515,8 +514,7 @@ def radar_year_columns(*, year: int, as_of: dt.date) -> dict[str, list[Any]]:
     rate[known] = ours[known] / total[known]
     year_end = min(dt.date(year, 12, 31), as_of)
     recent_from = year_before(year_end)
-    last_party, last_day = purchase_dates(population.values("pk"), until=year_end)
-    rev_party, recent, before = two_years_revenue(population.values("pk"), until=year_end)
+    last_party, last_day, recent, before = purchases_until(population.values("pk"), until=year_end)
     at = lookup(last_party, ids)
     ever = at >= 0
     recently = ever & (_take(last_day, at, 0) > (recent_from - EPOCH).days)
@@ -524,7 +522,6 @@ def radar_year_columns(*, year: int, as_of: dt.date) -> dict[str, list[Any]]:
         [~ever, ~recently, np.isnan(rate), rate < scoring.TCC_DEVELOP_BELOW, rate < scoring.TCC_RETAIN_FROM],
         [RadarStrategy.ACQUIRE.value, RadarStrategy.REACTIVATE.value, "", RadarStrategy.DEVELOP.value,
          RadarStrategy.ACCOMPANY.value], RadarStrategy.RETAIN.value)
-    at = lookup(rev_party, ids)
     revenue, previous = _take(recent, at, 0.0), _take(before, at, 0.0)
     quadrant, potential, equipment = _default_positions(ids)
     now = [timezone.now()] * n
