@@ -72,7 +72,17 @@ def _postgres_search(qs: QuerySet[Article], words: list[str], limit: int) -> lis
         clauses |= Q(language=language, search_vector=query)
         ranks.append(When(language=language, then=SearchRank(F("search_vector"), query)))
     rank = Case(*ranks, default=Value(0.0), output_field=FloatField())
-    return list(qs.filter(clauses).annotate(rank=rank).order_by("-rank", "-usage_count", "-pk")[:limit])
+    # Rank the matches on narrow rows (id, rank, uses) and stop at the limit, then load the page's
+    # articles: sorting thousands of whole articles (body, category) cost more than ranking them.
+    top = list(qs.filter(clauses).annotate(rank=rank).order_by("-rank", "-usage_count", "-pk")
+               .values_list("pk", "rank")[:limit])
+    articles = qs.in_bulk([pk for pk, _rank in top])
+    page = []
+    for pk, score in top:
+        article = articles[pk]
+        article.rank = score
+        page.append(article)
+    return page
 
 
 def _fallback_search(qs: QuerySet[Article], text: str, limit: int) -> list[Article]:

@@ -90,3 +90,16 @@ def test_fold_is_idempotent_and_ascii(text):
                                        ("contester", "contestation"), ("assurances", "Assurance")])
 def test_fallback_stems_agree(a, b):
     assert textsearch.terms(a, "fr") == textsearch.terms(b, "fr")
+
+
+def test_ranked_page_is_cut_before_loading_articles(base, personas, django_assert_max_num_queries):
+    """The limit applies to the ranking, the articles of the page come whole, best first, with their rank
+    and category, and accented or inflected words still match."""
+    with django_assert_max_num_queries(2):
+        found = selectors.article_search(user=personas.alice, q="réclamations", limit=1)
+        assert [a.title for a in found] == ["Déposer une réclamation"]
+        assert found[0].rank > 0 and found[0].category is None and found[0].body
+    every = selectors.article_search(user=personas.alice, q="reclamation")
+    assert [a.rank for a in every] == sorted((a.rank for a in every), reverse=True)
+    assert [a.pk for a in selectors.article_search(user=personas.alice, q="reclamation", limit=2)] == [
+        a.pk for a in every[:2]]
