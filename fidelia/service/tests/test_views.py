@@ -54,6 +54,21 @@ def test_queue_query_count_is_pinned(client, personas, customer, policies_sla):
     assert len(many) == len(few)
 
 
+def test_queue_search_count_is_bounded(client, personas, customer, policies_sla, monkeypatch):
+    """A text search counts up to its own, lower cap and says "more than" beyond it; the queue keeps its cap."""
+    from fidelia.service import views
+
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 2)
+    client.force_login(personas.service)
+    for i in range(3):
+        case_create(actor=personas.service, party=customer, subject=f"Facture {i}")
+    searched = client.get(reverse("service:index") + "?view=all&q=facture")
+    assert searched.context["page"].paginator.is_capped and searched.context["page"].paginator.cap == 2
+    assert "Facture 0" in searched.content.decode()
+    listed = client.get(reverse("service:index") + "?view=all")
+    assert listed.context["page"].paginator.count == 3 and not listed.context["page"].paginator.is_capped
+
+
 def test_take_reply_note_and_resolve_from_the_workspace(client, personas, case, mail_server):
     client.force_login(personas.service)
     client.post(reverse("service:case_take", args=[case.pk]))
