@@ -154,6 +154,25 @@ def case_queue(user: User, *, view: str, q: str = "", kind: str = "", now: dt.da
             .order_by(F("resolution_due").asc(nulls_last=True), "opened_at", "id"))
 
 
+QUEUE_LABELS = ("kind", "status", "category", "channel", "priority")
+
+
+def case_queue_rows(cases: list[Case], *, now: dt.datetime | None = None) -> list[Case]:
+    """The page's cases ready to display: each gets its `sla` and, as `<field>_label`, the labels
+    `get_<field>_display` gives, plus `owner_name`. Labels are looked up once per page, not per row
+    (`get_<field>_display` rebuilds and hashes the translated choices at every call)."""
+    now = now or timezone.now()
+    labels = {name: {value: str(label) for value, label in Case._meta.get_field(name).flatchoices}
+              for name in QUEUE_LABELS}
+    for case in cases:
+        case.sla = sla_state(case, now=now)
+        for name in QUEUE_LABELS:
+            value = getattr(case, name)
+            setattr(case, f"{name}_label", labels[name].get(value, value))
+        case.owner_name = case.owner.get_full_name() if case.owner_id else ""
+    return cases
+
+
 def case_history(case: Case) -> list[Any]:
     """Messages and history events of the case, oldest first, for the workspace."""
     from fidelia.service.enums import CaseEventKind, CaseStatus

@@ -63,9 +63,7 @@ def index(request: HttpRequest) -> HttpResponse:
     cap = SEARCH_COUNT_CAP if q.strip() else QUEUE_COUNT_CAP
     page = CappedPaginator(selectors.case_queue(request.user, view=view, q=q, kind=kind), PAGE_SIZE,
                            cap=cap).get_page(request.GET.get("page"))
-    now = timezone.now()
-    for case in page.object_list:
-        case.sla = selectors.sla_state(case, now=now)
+    page.object_list = selectors.case_queue_rows(list(page.object_list), now=timezone.now())
     return render(request, pick_template(request, "service/queue.html", "service/partials/queue_rows.html"),
                   {"page": page, "view": view, "views": QueueView.choices, "q": q, "kind": kind,
                    "kinds": CaseKind.choices})

@@ -69,6 +69,26 @@ def test_queue_search_count_is_bounded(client, personas, customer, policies_sla,
     assert listed.context["page"].paginator.count == 3 and not listed.context["page"].paginator.is_capped
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_queue_rows_show_what_the_model_displays(personas, customer, policies_sla, language):
+    """The labels computed once per page equal `get_<field>_display` and the owner's full name, row by row."""
+    from django.utils import translation
+
+    from fidelia.service import selectors
+
+    case_create(actor=personas.service, party=customer, subject="Sans agent", kind=CaseKind.INCIDENT)
+    case_create(actor=personas.service, party=customer, subject="Avec agent", owner=personas.service,
+                kind=CaseKind.COMPLAINT, category="price", priority="urgent")
+    with translation.override(language):
+        rows = selectors.case_queue_rows(list(selectors.case_queue(personas.service, view="all")))
+        assert len(rows) == 2
+        for case in rows:
+            for name in selectors.QUEUE_LABELS:
+                assert getattr(case, f"{name}_label") == getattr(case, f"get_{name}_display")()
+            assert case.owner_name == (case.owner.get_full_name() if case.owner else "")
+            assert case.sla.level == selectors.sla_state(case).level
+
+
 def test_take_reply_note_and_resolve_from_the_workspace(client, personas, case, mail_server):
     client.force_login(personas.service)
     client.post(reverse("service:case_take", args=[case.pk]))
