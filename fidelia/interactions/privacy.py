@@ -10,7 +10,7 @@ from fidelia.privacy.registry import PrivacyHooks, register
 def export(party_id: int) -> dict[str, list[dict[str, Any]]]:
     """Contacts with the subject; colleagues who wrote them are not named (their data, not the subject's)."""
     rows = Interaction.objects.filter(party_id=party_id).values(
-        "occurred_at", "channel", "direction", "subject", "outcome", "report")
+        "occurred_at", "channel", "direction", "subject", "outcome", "report", "is_internal")
     return {"interactions": [{**r, "occurred_at": r["occurred_at"].isoformat()} for r in rows]}
 
 

@@ -18,10 +18,12 @@ from fidelia.parties.services import party_note_contact
 
 @transaction.atomic
 def interaction_log(*, party: Party, actor: User, channel: str, direction: str, subject: str,
-                    outcome: str = "", report: str = "", occurred_at: dt.datetime | None = None) -> Interaction:
+                    outcome: str = "", report: str = "", occurred_at: dt.datetime | None = None,
+                    internal: bool = False) -> Interaction:
     """Record a contact with the customer; the author is always the acting user.
 
-    Moves the party's last inbound or outbound contact date forward (`party_note_contact`).
+    Moves the party's last inbound or outbound contact date forward (`party_note_contact`), except
+    for an `internal` note, which is kept in the timeline but is no contact with the customer.
     """
     if not policies.can_log_interaction(actor):
         raise ValidationFailed(_("You may not log interactions."))
@@ -34,9 +36,11 @@ def interaction_log(*, party: Party, actor: User, channel: str, direction: str, 
     if errors:
         raise ValidationFailed(_("Some fields are not valid."), fields=errors)
     row = Interaction.objects.create(party=party, channel=channel, direction=direction, subject=subject.strip(),
-                                     outcome=outcome, report=report.strip(), occurred_at=when, author=actor)
+                                     outcome=outcome, report=report.strip(), occurred_at=when, author=actor,
+                                     is_internal=internal)
     events.record(actor=actor, action="interaction.logged", obj=row, party_id=party.pk,
-                  changes={"channel": channel, "direction": direction})
+                  changes={"channel": channel, "direction": direction, "internal": internal})
     # Inbound contacts restart the prospect retention clock; outbound ones never do.
-    party_note_contact(party=party, direction=direction, occurred_at=when)
+    if not internal:
+        party_note_contact(party=party, direction=direction, occurred_at=when)
     return row

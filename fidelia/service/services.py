@@ -426,7 +426,7 @@ def case_add_note(*, case: Case, body: str, actor: User) -> CaseMessage:
         interaction_log(party=case.party, actor=actor, channel=InteractionChannel.CALL_CENTRE,
                         direction=Direction.OUTBOUND,
                         subject=(_("Internal note — %(ref)s") % {"ref": case.reference})[:200],
-                        report=text, occurred_at=now)
+                        report=text, occurred_at=now, internal=True)
     return msg
 
 

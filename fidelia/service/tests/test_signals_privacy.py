@@ -142,3 +142,21 @@ def test_dashboard_figures_are_pure():
     assert board.first_response_hist[0] == 1 and board.median_first_response_h == pytest.approx(1.25)
 
 
+
+
+def test_an_internal_note_is_in_the_timeline_but_is_no_contact(personas, customer, policies_sla, client):
+    from fidelia.interactions.models import Interaction
+
+    case = case_create(actor=personas.service, party=customer, subject="Prélèvement en double")
+    customer.refresh_from_db()
+    before = (customer.last_inbound_at, customer.last_outbound_at)
+    case_add_note(case=case, body="Cliente mécontente, rappeler lundi", actor=personas.service)
+    customer.refresh_from_db()
+    assert (customer.last_inbound_at, customer.last_outbound_at) == before
+    note = Interaction.objects.get(party=customer, report__contains="rappeler lundi")
+    assert note.is_internal
+    client.force_login(personas.service)
+    from django.urls import reverse
+
+    html = client.get(reverse("parties:detail", args=[customer.pk])).content.decode()
+    assert "rappeler lundi" in html and html.count('data-testid="internal-note"') == 1
