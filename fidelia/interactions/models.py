@@ -20,7 +20,8 @@ class Interaction(TimeStampedModel):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="interactions")
     # A colleague's note about the customer (e.g. on a service case): in the timeline, not a contact.
-    is_internal = models.BooleanField(_("internal note"), default=False)
+    # db_default: the bulk loaders (demo, seed, imports) write interactions without naming the column.
+    is_internal = models.BooleanField(_("internal note"), default=False, db_default=False)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
