@@ -89,7 +89,7 @@ def generate(customers: int, *, reuse: bool) -> None:
             "display_name": "'Client ' || g", "first_name": "'Prénom' || g", "last_name": "'Nom' || g",
             "sort_name": "'nom' || g", "email": "'client' || g || '@example.org'", "phone": "''",
             "postcode": f"({deps})[1 + g % 10] || lpad((g % 1000)::text, 3, '0')", "city": "'Ville'",
-            "birth_date": "date '1940-01-01' + (g * 7919 % 25000)", "version": "1",
+            "birth_date": "date '1940-01-01' + (g::bigint * 7919 % 25000)::int", "version": "1",
             "created_at": "now()", "updated_at": "now()"}, f"FROM generate_series(1, {customers}) g")
         _insert(c, "parties_consentrecord", {
             "party_id": "p.id", "channel": "'email'", "purpose": "'prospecting'", "granted": "p.id % 20 < 11",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from fidelia.core import events
 from fidelia.core.errors import PermissionDenied, StaleVersion, ValidationFailed
 from fidelia.marketing import content
 from fidelia.marketing.channels import OutboundMessage, plugin
-from fidelia.marketing.eligibility import CONSENT_CHANNEL, evaluate
+from fidelia.marketing.eligibility import CONSENT_CHANNEL, evaluate, plan_decisions
 from fidelia.marketing.enums import (
     CampaignChannel,
     CampaignStatus,
@@ -227,20 +227,41 @@ def campaign_plan(*, campaign: Campaign, actor: User | None, now: dt.datetime | 
 
 def materialise_recipients(*, campaign: Campaign, party_ids: list[int], now: dt.datetime) -> None:
     """Insert one recipient row per party (existing rows untouched): excluded with the reason,
-    held out (control), or to send; used by planning and by the daily triggers."""
-    decisions = evaluate(party_ids, channel=campaign.channel, purpose=campaign.purpose, now=now)
-    eligible = [(pid, _stratum(row)) for pid, (reason, row) in decisions.items() if reason is None]
-    control = split_control(eligible, share=campaign.control_share, seed=campaign.seed)
+    held out (control), or to send; used by planning and by the daily triggers. The rules are
+    decided in SQL (`plan_decisions`) and the rows written in one INSERT per chunk."""
+    decisions = plan_decisions(party_ids, channel=campaign.channel, purpose=campaign.purpose, now=now)
+    strata = {pid: f"{owner or '-'}|{kind}" for pid, _r, owner, kind in decisions}
+    control = split_control([(pid, strata[pid]) for pid, reason, _o, _k in decisions if not reason],
+                            share=campaign.control_share, seed=campaign.seed)
     rng = random.Random(campaign.seed + 1)
     rows = []
-    for pid, (reason, row) in decisions.items():
+    for pid, reason, _o, _k in decisions:  # ordered by party id: the variants are drawn reproducibly
         group = RecipientGroup.CONTROL if pid in control else RecipientGroup.TEST
         status = (RecipientStatus.EXCLUDED if reason else
                   RecipientStatus.HELD_OUT if group == RecipientGroup.CONTROL else RecipientStatus.PLANNED)
         variant = "B" if campaign.variant_b_subject and rng.random() < 0.5 else "A"
-        rows.append(CampaignRecipient(campaign=campaign, party_id=pid, group=group, status=status,
-                                      reason=reason or "", stratum=_stratum(row), variant=variant))
-    CampaignRecipient.objects.bulk_create(rows, batch_size=INSERT_CHUNK, ignore_conflicts=True)
+        rows.append((pid, str(group), str(status), reason, strata[pid], variant))
+    _insert_recipients(campaign, rows)
+
+
+def _insert_recipients(campaign: Campaign, rows: list[tuple[int, str, str, str, str, str]]) -> None:
+    """(party, group, status, reason, stratum, variant) rows; PostgreSQL: INSERT … SELECT over arrays."""
+    if connection.vendor != "postgresql":
+        CampaignRecipient.objects.bulk_create(
+            [CampaignRecipient(campaign=campaign, party_id=p, group=g, status=s, reason=r, stratum=st, variant=v)
+             for p, g, s, r, st, v in rows], batch_size=INSERT_CHUNK, ignore_conflicts=True)
+        return
+    table = CampaignRecipient._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 50_000):
+            columns = list(zip(*rows[start:start + 50_000], strict=True))
+            cursor.execute(
+                f'INSERT INTO {table} (campaign_id, party_id, "group", status, reason, stratum, variant, address, '
+                "language, attempts, sent_at, error, claim) "
+                "SELECT %s, p, g, s, r, st, v, '', 'fr', 0, NULL, '', '' "
+                "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+                "AS t(p, g, s, r, st, v) ON CONFLICT (campaign_id, party_id) DO NOTHING",
+                [campaign.pk, *(list(c) for c in columns)])
 
 
 def segment_evaluate_all(definition: Any, as_of: dt.date) -> Any:
