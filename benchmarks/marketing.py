@@ -15,6 +15,14 @@ Steps, on the same rows in one run:
 5. time the KPI dashboard of the campaign: `campaign_results` and the page through Django's test
    client — target < 300 ms.
 Targets (issue 8): 1,000,000 customers, segment < 2 s; 100,000 recipients planned < 60 s.
+
+Measured (2 cores, load average beside each figure):
+- 1,000,000 parties: segment count 556 ms (load 1.1; Python baseline 1.09 s); 700,000 recipients
+  planned in 21.2 s (load 1.1); 558 messages/s with 2 workers; KPI results 113 ms, page 121 ms.
+- 150,000 parties: 105,000 recipients planned in 3.2 s (load 0.9–1.5), was 121.7 s under heavy load
+  when each person was decided in Python; 550 messages/s (was ~40 under heavy load); page 42 ms.
+Planning decides consent, suppression and pressure in SQL, one query per 5,000 people
+(`eligibility.plan_decisions`), and writes the recipients with INSERT … SELECT over arrays.
 """
 from __future__ import annotations
 
