@@ -65,8 +65,11 @@ class AppointmentForm(forms.Form):
         raw = self.data.get("party") if self.is_bound else (party.pk if party else None)
         self.fields["party"].choices = [("", "—")] + self._party_choices(party, raw)
         self.fields["opportunity"].choices = [("", "—")] + self._opportunity_choices(party, raw, opportunity)
-        if opportunity is not None and not self.is_bound:
-            self.initial["opportunity"] = opportunity.pk
+        if not self.is_bound:
+            if party is not None:
+                self.initial["party"] = party.pk
+            if opportunity is not None:
+                self.initial["opportunity"] = opportunity.pk
 
     def _party_choices(self, party: Party | None, raw: Any) -> list[tuple[int, str]]:
         if party is not None:
