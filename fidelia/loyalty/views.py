@@ -2,6 +2,7 @@
 customer-file panel (balance, tier, last entries, referral code, redeem form)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -67,54 +68,42 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "loyalty/index.html", context)
 
 
-@login_required
-@require_POST
-def programme_edit(request: HttpRequest) -> HttpResponse:
-    programme = _manager(request)
-    form = ProgrammeForm(request.POST, instance=Programme.objects.get(pk=programme.pk))
+def _apply(request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], object], done: str) -> HttpResponse:
+    """The settings forms of the Loyalty page: save through the service, say how it went, back to the page."""
     if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            services.programme_update(programme=programme, actor=request.user, version=form.cleaned_data["version"],
-                                      **data)
-            messages.success(request, _("Programme saved."))
+            save(form.cleaned_data)
+            messages.success(request, done)
         except DomainError as exc:
             _error(request, exc)
     else:
         messages.error(request, _("Some fields are not valid."))
     return redirect("loyalty:index")
+
+
+@login_required
+@require_POST
+def programme_edit(request: HttpRequest) -> HttpResponse:
+    programme = _manager(request)
+    form = ProgrammeForm(request.POST, instance=Programme.objects.get(pk=programme.pk))
+    return _apply(request, form, lambda data: services.programme_update(
+        programme=programme, actor=request.user, **data), _("Programme saved."))
 
 
 @login_required
 @require_POST
 def tier_add(request: HttpRequest) -> HttpResponse:
     programme = _manager(request)
-    form = TierForm(request.POST)
-    if form.is_valid():
-        try:
-            services.tier_create(programme=programme, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Tier added."))
-        except DomainError as exc:
-            _error(request, exc)
-    else:
-        messages.error(request, _("Some fields are not valid."))
-    return redirect("loyalty:index")
+    return _apply(request, TierForm(request.POST), lambda data: services.tier_create(
+        programme=programme, actor=request.user, **data), _("Tier added."))
 
 
 @login_required
 @require_POST
 def reward_add(request: HttpRequest) -> HttpResponse:
     programme = _manager(request)
-    form = RewardForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reward_create(programme=programme, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Reward added."))
-        except DomainError as exc:
-            _error(request, exc)
-    else:
-        messages.error(request, _("Some fields are not valid."))
-    return redirect("loyalty:index")
+    return _apply(request, RewardForm(request.POST), lambda data: services.reward_create(
+        programme=programme, actor=request.user, **data), _("Reward added."))
 
 
 @login_required
@@ -130,16 +119,8 @@ def reward_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def club_add(request: HttpRequest) -> HttpResponse:
     _manager(request)
-    form = ClubForm(request.POST)
-    if form.is_valid():
-        try:
-            services.club_create(actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Club created."))
-        except DomainError as exc:
-            _error(request, exc)
-    else:
-        messages.error(request, _("Some fields are not valid."))
-    return redirect("loyalty:index")
+    return _apply(request, ClubForm(request.POST), lambda data: services.club_create(actor=request.user, **data),
+                  _("Club created."))
 
 
 # --- the customer-file panel ---------------------------------------------------------------------
