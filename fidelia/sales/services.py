@@ -38,6 +38,7 @@ from fidelia.sales.models import (
     Transaction,
 )
 from fidelia.sales.pricing import LineInput, QuoteTotals, quote_totals
+from fidelia.sales.signals import contracts_signed, purchases_recorded, send_after_commit
 
 CENT = Decimal("0.01")
 PRODUCT_FIELDS = ("code", "name", "family", "kind", "price", "margin_rate", "is_active", "description")
@@ -141,6 +142,7 @@ def contract_create(*, party: Party, actor: User, product: Product, start_date: 
         party_promote_to_customer(party=party, actor=actor)
     events.record(actor=actor, action="contract.created", obj=contract, party_id=party.pk,
                   changes={"product": product.code, "reference": ref})
+    send_after_commit(contracts_signed, party_ids=[party.pk], object_ids=[contract.pk])
     return contract
 
 
@@ -191,6 +193,7 @@ def transaction_record(*, party: Party, actor: User | None, product: Product, da
         party_promote_to_customer(party=party, actor=actor)
     events.record(actor=actor, action="transaction.recorded", obj=row, party_id=party.pk,
                   changes={"amount": str(amount), "product": product.code})
+    send_after_commit(purchases_recorded, party_ids=[party.pk], object_ids=[row.pk])
     return row
 
 
