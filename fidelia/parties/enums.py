@@ -29,6 +29,13 @@ class Channel(models.TextChoices):
     POST = "post", _("Post")
 
 
+class Language(models.TextChoices):
+    """The language a party is written to in (campaigns, surveys, letters)."""
+
+    FRENCH = "fr", _("French")
+    ENGLISH = "en", _("English")
+
+
 class ConsentPurpose(models.TextChoices):
     PROSPECTING = "prospecting", _("Commercial prospecting")
     NEWSLETTER = "newsletter", _("Newsletter")

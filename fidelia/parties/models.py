@@ -16,6 +16,7 @@ from fidelia.parties.enums import (
     ContactKind,
     Csp,
     IncomeBracket,
+    Language,
     LifeEventKind,
     MemberRole,
     PartyKind,
@@ -77,6 +78,8 @@ class Party(VersionedModel):
     )
     # relationship
     preferred_channel = models.CharField(_("preferred channel"), max_length=8, choices=Channel.choices, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.FRENCH,
+                                db_default=Language.FRENCH)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="portfolio")
     team = models.ForeignKey("accounts.Team", verbose_name=_("team / agency"), null=True, blank=True,
