@@ -392,12 +392,152 @@ def pareto_nbd_loglik(params: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayL
     return head + np.logaddexp(first, second)
 
 
+# Gauss–Legendre rule for one panel, on [0, 1]
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(10)
+_GL_NODES = (_GL_NODES + 1) / 2
+_GL_WEIGHTS = _GL_WEIGHTS / 2
+_PANEL_RATIO = 3.0      # a graded panel's far end is at most this many times its near end
+_EPS_FLOOR = 1e-7       # the finest first panel, as a share of the side
+_QUAD_CHUNK = 4096      # triples per block (bounds memory at a few hundred nodes × chunk)
+
+
+def _panel_fractions(eps: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights, as shares of a side, of a first panel [0, ε] then ``k`` panels graded
+    geometrically from ε to 1: arrays (rows, 10·(k+1)).
+
+    A peak of any width between ε and 1 (relative to the side) then falls in a panel whose ends
+    differ by at most :data:`_PANEL_RATIO`, where ten Gauss–Legendre nodes are exact to ~1e-12.
+    """
+    if k == 0:
+        edges = np.tile([0.0, 1.0], (eps.size, 1))
+    else:
+        j = np.arange(k + 1) / k
+        edges = np.concatenate([np.zeros((eps.size, 1)), eps[:, None] ** (1 - j[None, :])], axis=1)
+    lo, width = edges[:, :-1], np.diff(edges, axis=1)
+    nodes = (lo[:, :, None] + width[:, :, None] * _GL_NODES).reshape(eps.size, -1)
+    weights = (width[:, :, None] * _GL_WEIGHTS).reshape(eps.size, -1)
+    return nodes, weights
+
+
+def _pareto_integral_block(p: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> tuple:
+    """log I and the weighted means E[log(α+τ)], E[1/(α+τ)], E[log(β+τ)], E[1/(β+τ)] under the
+    density ∝ f(τ) = (α+τ)^−(r+x) (β+τ)^−(s+1) on [t_x, T], where I = ∫ f dτ.
+
+    The integral is taken in t = log(m + τ), m = min(α, β): there its log-integrand
+    φ(t) = t − (r+x)·log(α+τ) − (s+1)·log(β+τ) is concave with an explicit maximum t*, so the
+    panels are graded from t* towards both ends at the scale of φ's steepest slope on each side.
+    """
+    r, alpha, s, beta = p
+    c1, c2 = r + x, s + 1.0
+    m = min(alpha, beta)
+    da, db = alpha - m, beta - m              # one of them is 0
+    t_a, t_b = np.log(m + t_x), np.log(m + T)
+    # φ'(t) = 1 − c1·u/(da+u) − c2·u/(db+u), u = e^t; only the factor with the offset bends it
+    c_min, c_other, d_other = (c1, c2, db) if alpha <= beta else (c2, c1, da)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u_star = (1 - c_min) * d_other / (c_min + c_other - 1)
+        t_star = np.where(u_star > 0, np.log(np.where(u_star > 0, u_star, 1.0)), -np.inf)
+    t_star = np.clip(t_star, t_a, t_b)
+
+    def slope(t: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        u = np.exp(t)
+        return 1 - c1[rows] * u / (da + u) - c2 * u / (db + u)
+
+    def side(sign: float, rows: np.ndarray, end: np.ndarray) -> list[np.ndarray]:
+        """Scaled sums over the panels from t* to ``end``: top, Σe and Σe·v for the four means.
+
+        Rows are grouped by how many graded panels their steepness needs, so gentle integrands
+        cost ten nodes and only steep ones pay for the fine panels."""
+        start, finish = t_star[rows], end[rows]
+        length = np.abs(finish - start)
+        steep = np.abs(slope(finish, rows)) + 1.0
+        with np.errstate(divide="ignore"):
+            eps = np.clip(0.1 / (steep * length), _EPS_FLOOR, 1.0)
+        panels = np.ceil(np.log(1 / eps) / np.log(_PANEL_RATIO) - 1e-9).astype(int)
+        out = [np.zeros(rows.size) for _ in range(6)]
+        for k in np.unique(panels):
+            g = np.flatnonzero(panels == k)
+            frac, wts = _panel_fractions(eps[g], int(k))
+            t = start[g, None] + sign * length[g, None] * frac
+            et = np.exp(-t)
+            log_a = t + np.log1p(da * et)             # log(α+τ)
+            log_b = t + np.log1p(db * et)             # log(β+τ)
+            with np.errstate(divide="ignore"):
+                lw = t - c1[rows[g], None] * log_a - c2 * log_b + np.log(length[g, None] * wts)
+            top = np.max(lw, axis=1)
+            top = np.where(np.isfinite(top), top, 0.0)
+            e = np.exp(lw - top[:, None])
+            values = [top, e.sum(axis=1)] + [np.einsum("ij,ij->i", e, v)
+                                            for v in (log_a, np.exp(-log_a), log_b, np.exp(-log_b))]
+            for acc, v in zip(out, values, strict=True):
+                acc[g] = v
+        return out
+
+    top, total, *sums = side(1.0, np.arange(x.size), t_b)
+    left = np.flatnonzero(t_star > t_a)          # an inner maximum: integrate its left side too
+    if left.size:
+        l_top, l_total, *l_sums = side(-1.0, left, t_a)
+        both = np.maximum(top[left], l_top)
+        k_r, k_l = np.exp(top[left] - both), np.exp(l_top - both)
+        top[left] = both
+        total[left] = total[left] * k_r + l_total * k_l
+        for acc, extra in zip(sums, l_sums, strict=True):
+            acc[left] = acc[left] * k_r + extra * k_l
+    empty = total <= 0                          # t_x = T: nothing to integrate
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_i = np.where(empty, -np.inf, np.log(total) + top)
+        means = [np.where(empty, 0.0, v / total) for v in sums]
+    return (log_i, *means)
+
+
+def _pareto_integral(p: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> tuple:
+    """:func:`_pareto_integral_block` over blocks of triples (bounded memory)."""
+    parts = [_pareto_integral_block(p, x[i:i + _QUAD_CHUNK], t_x[i:i + _QUAD_CHUNK], T[i:i + _QUAD_CHUNK])
+             for i in range(0, x.size, _QUAD_CHUNK)]
+    return tuple(np.concatenate(col) for col in zip(*parts, strict=True))
+
+
+def _pareto_neg_ll_grad(log_p: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
+                        w: np.ndarray) -> tuple[float, np.ndarray]:
+    """−LL of the Pareto/NBD and its analytic gradient in log parameters, on weighted triples.
+
+    L = Γ(r+x)/Γ(r) · α^r β^s · [ (α+T)^−(r+x) (β+T)^−s + s·I ], I = ∫_{t_x}^{T} (α+τ)^−(r+x) (β+τ)^−(s+1) dτ
+    (the individual likelihood λ^x e^{−(λ+μ)T} + λ^x μ ∫ e^{−(λ+μ)τ} dτ averaged over the gamma
+    rates). Differentiating under the integral gives the gradient in closed form from the same
+    quadrature: ∂I/∂r = −∫ log(α+τ) f, ∂I/∂α = −(r+x) ∫ f/(α+τ), and likewise for s and β.
+    """
+    p = np.exp(log_p)
+    r, alpha, s, beta = p
+    c1 = r + x
+    with np.errstate(all="ignore"):
+        log_i, mean_la, mean_ia, mean_lb, mean_ib = _pareto_integral(p, x, t_x, T)
+        lT_a, lT_b = np.log(alpha + T), np.log(beta + T)
+        b1 = -c1 * lT_a - s * lT_b
+        b2 = np.log(s) + log_i
+        log_bracket = np.logaddexp(b1, b2)
+        p2 = np.exp(b2 - log_bracket)
+        p1 = 1.0 - p2
+        ll_rows = (special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+                   + log_bracket)
+        dr = special.digamma(r + x) - special.digamma(r) + np.log(alpha) - p1 * lT_a - p2 * mean_la
+        dalpha = r / alpha - c1 * (p1 / (alpha + T) + p2 * mean_ia)
+        ds = np.log(beta) - p1 * lT_b + p2 * (1 / s - mean_lb)
+        dbeta = s / beta - p1 * s / (beta + T) - p2 * (s + 1) * mean_ib
+    ll = _dot(w, ll_rows)
+    if not np.isfinite(ll):
+        return 1e300, np.zeros(4)
+    grad = np.array([_dot(w, dr), _dot(w, dalpha), _dot(w, ds), _dot(w, dbeta)]) * p
+    return -ll, -grad
+
+
 def pareto_nbd_fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> ParetoNbdFit:
     """Maximum-likelihood Pareto/NBD (weeks), the alternative to the BG/NBD.
 
-    The likelihood involves Gauss's hypergeometric function; its gradient is taken by central
-    differences on the distinct (x, t_x, T) triples (cheap: the triples are few). Same warning
-    contract as :func:`bgnbd_fit`.
+    Likelihood and analytic gradient come from one quadrature of the lifetime integral
+    (:func:`_pareto_neg_ll_grad`), once per distinct (x, t_x, T) triple; the reported
+    log-likelihood is the closed form with Gauss's hypergeometric function
+    (:func:`pareto_nbd_loglik`), which the quadrature matches to ~1e-12. Same warning contract
+    as :func:`bgnbd_fit`.
     """
     x, t_x, T = _as_arrays(x, t_x, T)
     _validate_rft(x, t_x, T)
@@ -407,27 +547,19 @@ def pareto_nbd_fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> ParetoNbdFit:
     if n_repeat < MIN_REPEAT_BUYERS:
         notes.append(f"Only {n_repeat} repeat buyers: the model is poorly determined.")
 
-    def nll(lp: np.ndarray) -> float:
-        with np.errstate(all="ignore"):
-            v = -_dot(w, pareto_nbd_loglik(np.exp(lp), ux, ut, uT))
-        return v if np.isfinite(v) else 1e300
-
-    def grad(lp: np.ndarray) -> np.ndarray:
-        g = np.empty_like(lp)
-        for i in range(lp.size):
-            h = 1e-6
-            e = np.zeros_like(lp)
-            e[i] = h
-            g[i] = (nll(lp + e) - nll(lp - e)) / (2 * h)
-        return g
+    def f(lp: np.ndarray) -> tuple[float, np.ndarray]:
+        return _pareto_neg_ll_grad(lp, ux, ut, uT, w)
 
     start = np.log([1.0, max(float(np.mean(T)), 1.0), 1.0, max(float(np.mean(T)), 1.0)])
-    res, more = _minimise(lambda lp: (nll(lp), grad(lp)), start)
+    res, more = _minimise(f, start)
     notes += more
-    se = _standard_errors(grad, res.x, ["r", "alpha", "s", "beta"], notes)
+    se = _standard_errors(lambda lp: f(lp)[1], res.x, ["r", "alpha", "s", "beta"], notes)
     r, alpha, s, beta = np.exp(res.x)
+    with np.errstate(all="ignore"):
+        loglik = _dot(w, pareto_nbd_loglik(np.exp(res.x), ux, ut, uT))
     return ParetoNbdFit(
-        r=float(r), alpha=float(alpha), s=float(s), beta=float(beta), loglik=float(-res.fun), se=se,
+        r=float(r), alpha=float(alpha), s=float(s), beta=float(beta),
+        loglik=float(loglik if np.isfinite(loglik) else -res.fun), se=se,
         converged=bool(res.success), n_customers=int(x.size), n_repeat_buyers=n_repeat, warnings=notes,
     )
 
