@@ -72,7 +72,9 @@ def _last_purchase() -> Expression:
 def _interactions(days: int) -> Expression:
     from fidelia.interactions.models import Interaction
 
-    return _count(Interaction.objects.filter(party_id=OuterRef("pk"), occurred_at__gte=_since(days)).order_by())
+    # A colleague's internal note is no contact with the customer.
+    return _count(Interaction.objects.filter(party_id=OuterRef("pk"), occurred_at__gte=_since(days),
+                                             is_internal=False).order_by())
 
 
 def _consent(channel: str) -> Expression:
