@@ -1,6 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext, pgettext_lazy
 
 
 class ProductKind(models.TextChoices):
@@ -58,10 +58,22 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# The default stages and lost reasons are data (seeded by a migration, editable), shown through
-# `{% translate stage.name %}`: their English names are listed here so they reach the catalogue.
-DEFAULT_STAGE_NAMES = (gettext_noop("Qualification"), gettext_noop("Needs analysis"), gettext_noop("Proposal"),
-                       gettext_noop("Negotiation"), gettext_noop("Won"), gettext_noop("Lost"))
+# The default stages and lost reasons are data (seeded by a migration, editable), shown translated:
+# their English names are listed here so they reach the catalogue. Stage names have their own
+# context, so the stage "Lost" (one deal) is not translated like the RFM segment "Lost" (customers).
+STAGE_CONTEXT = "pipeline stage"
+DEFAULT_STAGE_NAMES = (  # lazy: only listed for the message extractor, which needs the context written out
+    pgettext_lazy("pipeline stage", "Qualification"), pgettext_lazy("pipeline stage", "Needs analysis"),
+    pgettext_lazy("pipeline stage", "Proposal"), pgettext_lazy("pipeline stage", "Negotiation"),
+    pgettext_lazy("pipeline stage", "Won"), pgettext_lazy("pipeline stage", "Lost"))
+
+
+def stage_label(name: str) -> str:
+    """A pipeline stage's name as shown: a seeded English name translated in the stage context
+    (templates: `{% translate stage.name context "pipeline stage" %}`); a name typed in is kept."""
+    return pgettext(STAGE_CONTEXT, name) if name else name
+
+
 DEFAULT_LOST_REASONS = (gettext_noop("Price too high"), gettext_noop("Chose a competitor"), gettext_noop("No budget"),
                         gettext_noop("No decision / project abandoned"), gettext_noop("Product not suited"),
                         gettext_noop("No answer from the customer"))

@@ -32,6 +32,7 @@ from fidelia.parties.fields import field_rights
 from fidelia.parties.selectors import party_get_for_user
 from fidelia.privacy.reads import audit_sensitive_read
 from fidelia.sales import documents, selectors, services
+from fidelia.sales.enums import stage_label
 from fidelia.sales.forms import (
     ContractFilterForm,
     ContractForm,
@@ -408,7 +409,7 @@ def _settings_page(request: HttpRequest, *, bound: tuple[str, Any, Any] | None =
 
     # the seeded names are English words shown translated: the form shows what the board shows
     stages = [(stage, pick("stage", stage.pk, StageForm(prefix=f"stage-{stage.pk}", initial={
-        "name": _(stage.name), "probability": stage.probability, "outcome": stage.outcome, "position": stage.position,
+        "name": stage_label(stage.name), "probability": stage.probability, "outcome": stage.outcome, "position": stage.position,
         "is_active": stage.is_active}))) for stage in PipelineStage.objects.annotate(deals=Count("opportunities"))
         .order_by("position", "id")]
     reasons = [(reason, pick("reason", reason.pk, LostReasonForm(prefix=f"reason-{reason.pk}", initial={
@@ -439,7 +440,7 @@ def pipeline_stage_save(request: HttpRequest, pk: int | None = None) -> HttpResp
     form = StageForm(request.POST, prefix=f"stage-{pk if pk is not None else 'new'}")
     if form.is_valid():
         values = form.cleaned_data
-        if stage is not None and values["name"] == _(stage.name):
+        if stage is not None and values["name"] == stage_label(stage.name):
             values = {**values, "name": stage.name}   # unchanged: the stored name stays (translated on display)
         try:
             saved = services.stage_save(actor=request.user, stage=stage, **values)
