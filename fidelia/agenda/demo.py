@@ -30,7 +30,7 @@ REPORTS = (
     ("not_interested", "Pas de besoin pour le moment ; situation stable."),
     ("done", "Point fait sur les comptes ; aucune action à mener."),
 )
-INTERNAL = ("Réunion d'agence", "Formation conformité", "Point hebdomadaire")
+INTERNAL = ("Réunion d’agence", "Formation conformité", "Point hebdomadaire")
 
 
 def _weekdays(start: dt.date, end: dt.date) -> list[dt.date]:

@@ -17,9 +17,9 @@ NOTES = {
                            "Mécontent du délai de traitement de son sinistre"],
     LossReason.PRICE: ["Trouve nos frais de tenue de compte trop élevés", "Tarif jugé trop cher au renouvellement"],
     LossReason.COMPETITOR: ["Parti chez une banque en ligne", "A suivi son conseiller chez un concurrent"],
-    LossReason.OFFER_GAP: ["Cherchait une offre pour son activité professionnelle que nous n'avons pas"],
-    LossReason.EVENT: ["Panne du site pendant trois jours en mars", "Suite à l'article de presse sur les frais cachés"],
-    LossReason.RELOCATION: ["Départ à l'étranger (Canada)", "Déménagement dans une région sans agence"],
+    LossReason.OFFER_GAP: ["Cherchait une offre pour son activité professionnelle que nous n’avons pas"],
+    LossReason.EVENT: ["Panne du site pendant trois jours en mars", "Suite à l’article de presse sur les frais cachés"],
+    LossReason.RELOCATION: ["Départ à l’étranger (Canada)", "Déménagement dans une région sans agence"],
     LossReason.LIFE_EVENT: ["Décès du titulaire, succession réglée", "Départ en retraite, regroupe ses comptes"],
     LossReason.OTHER: ["Aucune explication donnée"],
 }

@@ -15,7 +15,7 @@ from fidelia.sales.models import Transaction
 
 SEED = 20267
 NOTES = {
-    EffortKind.GIFT: ["Coffret de fin d'année", "Invitation au salon client", "Bouteille offerte au rendez-vous"],
+    EffortKind.GIFT: ["Coffret de fin d’année", "Invitation au salon client", "Bouteille offerte au rendez-vous"],
     EffortKind.DISCOUNT: ["Remise fidélité 10 %", "Frais de dossier offerts", "Geste commercial après réclamation"],
     EffortKind.OTHER: ["Déjeuner avec le conseiller", "Étude personnalisée offerte"],
 }

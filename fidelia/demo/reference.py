@@ -229,7 +229,7 @@ SECTORS = (
     "4941A Transports routiers de fret interurbains",
     "6831Z Agences immobilières",
     "5510Z Hôtels et hébergement similaire",
-    "8559A Formation continue d'adultes",
+    "8559A Formation continue d’adultes",
 )
 LEGAL_FORMS = ("SAS", "SARL", "SA", "SASU", "EURL", "SCI", "")
 
@@ -270,7 +270,7 @@ CATALOGUE: dict[str, tuple[tuple[str, str, bool, str, str, bool, int], ...]] = {
         ("EPA-LDD", "LDDS", False, "0.00", "0.0500", True, 0),
         ("EPA-PEL", "Plan épargne logement", True, "0.00", "0.1200", True, 0),
         ("EPA-AVI", "Assurance-vie multisupport", True, "0.00", "0.1800", True, 0),
-        ("EPA-PEA", "Plan d'épargne en actions", True, "0.00", "0.1500", True, 0),
+        ("EPA-PEA", "Plan d’épargne en actions", True, "0.00", "0.1500", True, 0),
         ("EPA-VER", "Versement programmé", False, "50.00", "0.0300", False, 0),
     ),
     "Crédits": (
@@ -332,21 +332,21 @@ SUBJECTS = (
     "Rendez-vous bilan annuel",
     "Demande de simulation de prêt immobilier",
     "Renouvellement assurance auto",
-    "Ouverture d'un livret pour l'enfant",
+    "Ouverture d’un livret pour l’enfant",
     "Réclamation sur des frais bancaires",
-    "Changement d'adresse",
+    "Changement d’adresse",
     "Question sur un prélèvement",
-    "Proposition d'assurance-vie",
+    "Proposition d’assurance-vie",
     "Relance suite à la campagne épargne",
     "Opposition carte bancaire",
-    "Demande d'augmentation du plafond de carte",
-    "Projet d'achat de véhicule",
+    "Demande d’augmentation du plafond de carte",
+    "Projet d’achat de véhicule",
     "Prêt étudiant pour la rentrée",
     "Information sur le PEL",
     "Mise à jour des pièces justificatives",
-    "Résiliation d'un contrat",
+    "Résiliation d’un contrat",
     "Prise de rendez-vous en agence",
-    "Réponse à l'enquête de satisfaction",
+    "Réponse à l’enquête de satisfaction",
     "Conseil patrimonial",
     "Déclaration de sinistre habitation",
 )
@@ -355,22 +355,22 @@ REPORTS = (
     "Intéressé par {product} ; proposition à envoyer par e-mail.",
     "Entretien téléphonique. Le client souhaite financer un projet. Simulation de {product} réalisée, "
     "rappel prévu sous quinze jours avec les justificatifs.",
-    "Rendez-vous avec le couple. {member} entre dans l'enseignement supérieur à la rentrée : "
+    "Rendez-vous avec le couple. {member} entre dans l’enseignement supérieur à la rentrée : "
     "présentation du prêt étudiant et de la carte jeune.",
     "Réclamation sur des frais prélevés à tort. Geste commercial accordé, frais remboursés. "
     "Client satisfait de la rapidité de traitement.",
-    "Point sur les contrats d'assurance. Le client compare avec une offre concurrente sur {product} ; "
-    "devis à revoir avant l'échéance.",
-    "Appel de courtoisie après l'ouverture du compte. Aucune difficulté signalée. Inscription à la "
-    "banque en ligne faite pendant l'appel.",
-    "Le client annonce un déménagement. Mise à jour de l'adresse, proposition d'assurance habitation "
+    "Point sur les contrats d’assurance. Le client compare avec une offre concurrente sur {product} ; "
+    "devis à revoir avant l’échéance.",
+    "Appel de courtoisie après l’ouverture du compte. Aucune difficulté signalée. Inscription à la "
+    "banque en ligne faite pendant l’appel.",
+    "Le client annonce un déménagement. Mise à jour de l’adresse, proposition d’assurance habitation "
     "pour le nouveau logement.",
-    "Entretien patrimonial : répartition de l'épargne revue, versement programmé sur {product} proposé.",
+    "Entretien patrimonial : répartition de l’épargne revue, versement programmé sur {product} proposé.",
     "Client mécontent du délai de réponse à sa dernière demande. Excuses présentées, dossier escaladé "
-    "au responsable d'agence.",
-    "Naissance attendue dans le foyer : point sur la prévoyance et ouverture d'un livret pour l'enfant.",
+    "au responsable d’agence.",
+    "Naissance attendue dans le foyer : point sur la prévoyance et ouverture d’un livret pour l’enfant.",
 )
 CONSENT_WORDING = (
-    "J'accepte de recevoir les offres commerciales de Fidelia par le canal choisi. "
+    "J’accepte de recevoir les offres commerciales de Fidelia par le canal choisi. "
     "Je peux retirer mon consentement à tout moment."
 )

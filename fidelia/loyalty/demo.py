@@ -18,12 +18,12 @@ SEED = 8080
 MEMBERS = 60
 TIERS = [("Argent", 0, "Newsletter des membres, offres de bienvenue."),
          ("Or", 1500, "Frais de dossier offerts, conseiller dédié, invitations aux événements."),
-         ("Platine", 5000, "Ligne prioritaire, cadeau d'anniversaire, tarifs préférentiels.")]
-REWARDS = [("Bon d'achat 10 €", 1000, "Valable sur tous les produits."),
+         ("Platine", 5000, "Ligne prioritaire, cadeau d’anniversaire, tarifs préférentiels.")]
+REWARDS = [("Bon d’achat 10 €", 1000, "Valable sur tous les produits."),
            ("Carte cadeau 30 €", 2800, "Enseignes partenaires."),
-           ("Mois de cotisation offert", 4000, "Sur un contrat d'assurance."),
+           ("Mois de cotisation offert", 4000, "Sur un contrat d’assurance."),
            ("Week-end bien-être", 9000, "Deux nuits pour deux personnes.")]
-CLUBS = [("Club Patrimoine", "Conférences sur l'épargne et la transmission, réservées aux membres."),
+CLUBS = [("Club Patrimoine", "Conférences sur l’épargne et la transmission, réservées aux membres."),
          ("Club Jeunes Actifs", "Ateliers premier achat immobilier et budget, 25–35 ans.")]
 
 

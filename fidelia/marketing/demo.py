@@ -20,7 +20,7 @@ SEGMENTS = [
     ("Clients Rhône-Alpes", "Clients des départements 01, 38, 42, 69, 73 et 74",
      {"all": [{"fact": "parties.stage", "operator": "eq", "value": "customer"},
               {"fact": "marketing.department", "operator": "in", "value": ["01", "38", "42", "69", "73", "74"]}]}),
-    ("Meilleurs clients (A et B)", "Classes A et B de l'analyse ABC",
+    ("Meilleurs clients (A et B)", "Classes A et B de l’analyse ABC",
      {"all": [{"fact": "parties.stage", "operator": "eq", "value": "customer"},
               {"any": [{"fact": "analytics.abc_class", "operator": "eq", "value": "A"},
                        {"fact": "analytics.abc_class", "operator": "eq", "value": "B"}]}]}),
@@ -65,7 +65,7 @@ def seed_demo(*, today: dt.date) -> None:
     spring = services.campaign_save(
         actor=actor, name="Épargne de printemps", channel="email", segment=segs[1], purpose="prospecting",
         subject_fr="{{ first_name }}, votre épargne mérite mieux", variant_b_subject="Un taux boosté rien que pour vous",
-        body_fr="Bonjour {{ civility }} {{ last_name }},\n\nProfitez de notre livret à taux boosté jusqu'au 30 juin. "
+        body_fr="Bonjour {{ civility }} {{ last_name }},\n\nProfitez de notre livret à taux boosté jusqu’au 30 juin. "
                 "Votre conseiller {{ owner_name }} vous attend.\n\nEn savoir plus : {{ tracked_url }}",
         subject_en="{{ first_name }}, your savings deserve better",
         body_en="Hello {{ first_name }},\n\nEnjoy our boosted savings rate until 30 June.",
@@ -89,6 +89,6 @@ def seed_demo(*, today: dt.date) -> None:
     birthday = services.campaign_save(
         actor=actor, name="Bon anniversaire", channel="email", purpose="prospecting", trigger="birthday",
         subject_fr="Joyeux anniversaire {{ first_name }} !",
-        body_fr="Toute l'équipe vous souhaite un joyeux anniversaire. Un cadeau vous attend en agence.",
+        body_fr="Toute l’équipe vous souhaite un joyeux anniversaire. Un cadeau vous attend en agence.",
         control_share=Decimal("0.05"))
     Campaign.objects.filter(pk=birthday.pk).update(status=CampaignStatus.SENDING)

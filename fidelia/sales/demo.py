@@ -24,7 +24,7 @@ DEALS = {
     "CRE-IMM": ("Prêt immobilier résidence principale", (120_000, 350_000)),
     "CRE-AUT": ("Financement véhicule", (8_000, 35_000)),
     "CRE-TRV": ("Prêt travaux rénovation énergétique", (10_000, 60_000)),
-    "EPA-AVI": ("Assurance-vie : placement d'un héritage", (20_000, 150_000)),
+    "EPA-AVI": ("Assurance-vie : placement d’un héritage", (20_000, 150_000)),
     "EPA-PEA": ("Ouverture PEA", (5_000, 40_000)),
     "EPA-PEL": ("Plan épargne logement", (1_000, 10_000)),
     "ASS-HAB": ("Assurance habitation nouveau logement", (200, 900)),
@@ -34,11 +34,11 @@ DEALS = {
     "CPT-PRO": ("Équipement compte professionnel", (300, 2_500)),
 }
 NEXT_STEPS = ("Rappeler pour les justificatifs", "Envoyer la simulation", "RDV en agence", "Relancer après réflexion",
-              "Présenter l'offre au conjoint", "Signature chez le notaire", "Attendre l'accord de principe")
-MESSAGES = ("Je souhaiterais une simulation de prêt.", "Pouvez-vous me rappeler au sujet d'une assurance-vie ?",
+              "Présenter l’offre au conjoint", "Signature chez le notaire", "Attendre l’accord de principe")
+MESSAGES = ("Je souhaiterais une simulation de prêt.", "Pouvez-vous me rappeler au sujet d’une assurance-vie ?",
             "Nous emménageons le mois prochain, il nous faut une assurance habitation.",
-            "Je crée mon entreprise et cherche une banque.", "", "Intéressé par vos offres d'épargne.")
-EVENTS = ("Salon de l'immobilier de Lyon", "Forum des entrepreneurs", "Journée portes ouvertes agence",
+            "Je crée mon entreprise et cherche une banque.", "", "Intéressé par vos offres d’épargne.")
+EVENTS = ("Salon de l’immobilier de Lyon", "Forum des entrepreneurs", "Journée portes ouvertes agence",
           "Webinaire épargne retraite")
 
 
@@ -79,7 +79,7 @@ def _seed_leads(rng: random.Random, fake: Faker, reps: list[User], products: dic
                                                              LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED]),
             last_contact_at=_when(today, rng.randrange(0, 90), rng),
             consent_granted=source == LeadSource.WEB_FORM,
-            consent_wording="J'accepte d'être recontacté(e) au sujet d'offres adaptées à ma demande."
+            consent_wording="J’accepte d’être recontacté(e) au sujet d’offres adaptées à ma demande."
             if source == LeadSource.WEB_FORM else "",
             consent_at=_when(today, rng.randrange(0, 90), rng) if source == LeadSource.WEB_FORM else None,
             consent_proof={"ip": f"203.0.113.{rng.randrange(1, 254)}", "page": "https://www.exemple.fr/contact"}
@@ -136,7 +136,7 @@ def _seed_quotes(rng: random.Random, opportunities: list[Opportunity], today: dt
         issued = today - dt.timedelta(days=rng.randrange(0, 45))
         quote = services.quote_create(
             party=opp.party, actor=opp.owner, opportunity=opp, issued_on=issued, valid_until=issued + dt.timedelta(days=30),
-            notes="Offre valable sous réserve d'acceptation du dossier.",
+            notes="Offre valable sous réserve d’acceptation du dossier.",
             lines=[services.QuoteLineInput(product=line.product, quantity=1, unit_price=opp.amount,
                                            discount_rate=Decimal(rng.choice((0, 0, 5, 10))),
                                            vat_rate=Decimal("0") if line.product.code.startswith(("CRE", "EPA")) else Decimal("20"))])

@@ -48,29 +48,29 @@ TEMPLATES = (
     ("Accusé de réception", "", "Bonjour {customer_name},\n\nNous avons bien reçu votre demande (dossier "
      "{case_reference}) et nous revenons vers vous au plus vite.\n\nBien cordialement,\n{agent_name}"),
     ("Erreur de facturation corrigée", CaseCategory.CORE_FAILURE, "Bonjour {customer_name},\n\nVous aviez raison : "
-     "une erreur s'est glissée dans votre facture. Nous l'avons corrigée et un avoir vous sera adressé sous 48 h.\n"
+     "une erreur s’est glissée dans votre facture. Nous l’avons corrigée et un avoir vous sera adressé sous 48 h.\n"
      "Veuillez nous excuser pour ce désagrément.\n\n{agent_name}"),
     ("Demande de pièces", "", "Bonjour {customer_name},\n\nPour traiter votre dossier {case_reference}, pourriez-vous "
      "nous transmettre une copie de votre dernier relevé ?\n\nMerci,\n{agent_name}"),
     ("Geste commercial", CaseCategory.PRICE, "Bonjour {customer_name},\n\nNous comprenons votre mécontentement au "
      "sujet des tarifs. Nous vous proposons un geste commercial sur votre prochaine échéance.\n\n{agent_name}"),
     ("Clôture", "", "Bonjour {customer_name},\n\nSauf retour de votre part, nous considérons votre demande comme "
-     "résolue. N'hésitez pas à répondre à ce message si besoin.\n\n{agent_name}"),
+     "résolue. N’hésitez pas à répondre à ce message si besoin.\n\n{agent_name}"),
 )
 SUBJECTS: dict[str, tuple[str, ...]] = {
     CaseCategory.CORE_FAILURE: ("Erreur sur ma facture de {mois}", "Prélèvement effectué deux fois",
                                 "Virement non crédité", "Carte refusée alors que le compte est approvisionné"),
     CaseCategory.FRONTLINE_CONFLICT: ("Accueil désagréable en agence", "Conseiller injoignable et peu aimable"),
-    CaseCategory.PRICE: ("Augmentation des frais de tenue de compte", "Tarif de l'assurance trop élevé"),
+    CaseCategory.PRICE: ("Augmentation des frais de tenue de compte", "Tarif de l’assurance trop élevé"),
     CaseCategory.INCONVENIENCE: ("Attente de 40 minutes au téléphone", "Carte reçue avec trois semaines de retard",
-                                 "Horaires de l'agence réduits"),
+                                 "Horaires de l’agence réduits"),
     CaseCategory.POOR_COMPLAINT_RESPONSE: ("Toujours pas de réponse à ma réclamation", "Réclamation classée sans suite"),
-    CaseCategory.COMPETITOR: ("Offre plus intéressante chez un concurrent", "Demande de conditions d'une autre banque"),
+    CaseCategory.COMPETITOR: ("Offre plus intéressante chez un concurrent", "Demande de conditions d’une autre banque"),
     CaseCategory.ETHICAL: ("Produit vendu sans explication des risques", "Démarchage insistant"),
-    CaseCategory.INVOLUNTARY_SWITCH: ("Déménagement à l'étranger : clôture", "Mutation : transfert vers une autre ville"),
-    CaseCategory.INFORMATION: ("Question sur mon contrat d'assurance", "Plafond de ma carte bancaire",
+    CaseCategory.INVOLUNTARY_SWITCH: ("Déménagement à l’étranger : clôture", "Mutation : transfert vers une autre ville"),
+    CaseCategory.INFORMATION: ("Question sur mon contrat d’assurance", "Plafond de ma carte bancaire",
                                "Comment activer les paiements sans contact ?"),
-    CaseCategory.CHANGE: ("Changement d'adresse", "Modifier la date de prélèvement", "Ajouter un bénéficiaire"),
+    CaseCategory.CHANGE: ("Changement d’adresse", "Modifier la date de prélèvement", "Ajouter un bénéficiaire"),
     CaseCategory.TECHNICAL: ("Application mobile : connexion impossible", "Code de validation non reçu par SMS"),
 }
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",

@@ -18,7 +18,7 @@ from fidelia.surveys.models import Survey, SurveyInvitation, SurveyResponse
 SEED = 7070
 NPS_COMMENTS = {
     "detractor": ["Frais trop élevés pour le service rendu.", "Conseiller jamais joignable.",
-                  "Ma réclamation a mis deux mois à être traitée.", "L'application plante souvent."],
+                  "Ma réclamation a mis deux mois à être traitée.", "L’application plante souvent."],
     "passive": ["Correct, sans plus.", "Bon accueil mais délais un peu longs.", "Tarifs dans la moyenne."],
     "promoter": ["Conseillère très réactive, merci !", "Application simple et efficace.",
                  "Toujours de bon conseil depuis 15 ans.", "Sinistre indemnisé rapidement."],
@@ -62,9 +62,9 @@ def seed_demo(*, today: dt.date) -> None:
         return
     nps = services.survey_create(actor=actor, name="Baromètre NPS 2026", kind="nps", status="active",
                                  title="Recommanderiez-vous notre banque ?",
-                                 intro="Deux questions, moins d'une minute : votre avis nous aide à mieux vous servir.")
+                                 intro="Deux questions, moins d’une minute : votre avis nous aide à mieux vous servir.")
     csat = services.survey_create(actor=actor, name="Satisfaction après réclamation", kind="csat", status="active",
-                                  title="Votre demande a été traitée : qu'en avez-vous pensé ?")
+                                  title="Votre demande a été traitée : qu’en avez-vous pensé ?")
     services.survey_create(actor=actor, name="CSAT support (English)", kind="csat", language="en", status="draft",
                            title="How did we handle your request?")
     now = timezone.now()
