@@ -10,6 +10,8 @@ class LoyaltyConfig(AppConfig):
     def ready(self) -> None:
         from fidelia.loyalty.facts import register_facts
         from fidelia.loyalty.privacy import register_hooks
+        from fidelia.loyalty.receivers import connect
 
         register_hooks()
         register_facts()
+        connect()

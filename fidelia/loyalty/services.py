@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -51,7 +51,7 @@ from fidelia.loyalty.models import (
 )
 from fidelia.parties.enums import PartyKind, Stage
 from fidelia.parties.models import HouseholdMember, Party
-from fidelia.sales.models import Contract, Transaction
+from fidelia.sales.models import Contract, ProductFamily, Transaction
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 TIER_WINDOW_DAYS = 365
@@ -115,9 +115,11 @@ def membership_enrol(*, programme: Programme, party: Party, actor: User | None,
 EARN_COLUMNS = ("membership_id", "kind", "points", "occurred_on", "label", "source_key", "created_at")
 
 
-def _earn_rows(programme: Programme, since: dt.date, until: dt.date) -> Any:
+def _earn_rows(programme: Programme, since: dt.date | None, until: dt.date | None,
+               transaction_ids: list[int] | None = None) -> Any:
     """One query shaped as ledger rows: each purchase of a member since they joined, at the family's
-    rate (or the programme's), times the best bonus event of its day, rounded down."""
+    rate (or the programme's), times the best bonus event of its day, rounded down. Either a date
+    window or exactly the purchases `transaction_ids` (whatever their date)."""
     rate = Coalesce(Subquery(FamilyRule.objects.filter(programme=programme, family_id=OuterRef("product__family_id"))
                              .values("points_per_euro")[:1]), Value(programme.points_per_euro),
                     output_field=DecimalField(max_digits=8, decimal_places=2))
@@ -133,12 +135,26 @@ def _earn_rows(programme: Programme, since: dt.date, until: dt.date) -> Any:
                                                                    output_field=CharField()),
         "source_key": key, "created_at": Value(timezone.now(), output_field=DateTimeField()),
     }
-    qs = (Transaction.objects.filter(date__gte=since, date__lte=until, amount__gt=0, archived_at__isnull=True,
+    qs = (Transaction.objects.filter(amount__gt=0, archived_at__isnull=True,
                                      party__loyalty_memberships__programme=programme,
                                      party__loyalty_memberships__joined_on__lte=F("date"))
           .order_by())
+    if transaction_ids is not None:
+        qs = qs.filter(pk__in=transaction_ids)
+    else:
+        qs = qs.filter(date__gte=since, date__lte=until)
     qs = qs.annotate(**{f"c_{name}": expr for name, expr in columns.items()}).filter(c_points__gt=0)
     return qs.values(*(f"c_{name}" for name in EARN_COLUMNS))
+
+
+def _earn_insert(rows: Any) -> int:
+    """INSERT … SELECT … ON CONFLICT (source_key) DO NOTHING: the number of entries added."""
+    sql, params = rows.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # the SELECT always has a WHERE, which SQLite needs before ON CONFLICT
+        cursor.execute(f"INSERT INTO {LedgerEntry._meta.db_table} ({', '.join(EARN_COLUMNS)}) {sql} "
+                       f"ON CONFLICT (source_key) DO NOTHING", params)
+        return max(cursor.rowcount, 0)
 
 
 def points_earn_for_transactions(*, since: dt.date, until: dt.date | None = None,
@@ -148,16 +164,20 @@ def points_earn_for_transactions(*, since: dt.date, until: dt.date | None = None
     number of entries added. Refunds do not take points back (a correction does, if wanted)."""
     until = until or timezone.localdate()
     programmes = [programme] if programme else list(Programme.objects.filter(is_active=True))
-    table = LedgerEntry._meta.db_table
-    added = 0
-    for prog in programmes:
-        sql, params = _earn_rows(prog, since, until).query.sql_with_params()
-        with transaction.atomic(), connection.cursor() as cursor:
-            # the SELECT always has a WHERE, which SQLite needs before ON CONFLICT
-            cursor.execute(f"INSERT INTO {table} ({', '.join(EARN_COLUMNS)}) {sql} "
-                           f"ON CONFLICT (source_key) DO NOTHING", params)
-            added += max(cursor.rowcount, 0)
-    return added
+    return sum(_earn_insert(_earn_rows(prog, since, until)) for prog in programmes)
+
+
+EARN_CHUNK = 500  # ids per statement: well under SQLite's and PostgreSQL's parameter limits
+
+
+def points_earn_for_transaction_ids(transaction_ids: list[int]) -> int:
+    """Earn the points of exactly these purchases in every active programme their buyer belongs to,
+    by the same set-based statement as the daily run and with the same source keys, so neither this
+    nor the daily run ever earns a purchase twice. Returns the number of entries added."""
+    ids = sorted({int(pk) for pk in transaction_ids})
+    programmes = list(Programme.objects.filter(is_active=True))
+    return sum(_earn_insert(_earn_rows(prog, None, None, ids[i:i + EARN_CHUNK]))
+               for i in range(0, len(ids), EARN_CHUNK) for prog in programmes)
 
 
 # --- expiry --------------------------------------------------------------------------------------
@@ -339,15 +359,19 @@ def referral_register(*, code: str, referred: Party, actor: User | None) -> Refe
     return referral
 
 
-def referrals_reward(*, today: dt.date | None = None) -> int:
+def referrals_reward(*, today: dt.date | None = None, party_ids: list[int] | None = None) -> int:
     """Reward both sides of each pending referral whose prospect became a customer (a contract or a
-    purchase). Idempotent: run daily (and after each earning run); each side's entry has its own key.
-    The referred person is enrolled in the referrer's programme. Returns referrals rewarded."""
+    purchase). Idempotent: run daily and at each purchase or contract (`party_ids`: only these
+    prospects); each side's entry has its own key. The referred person is enrolled in the referrer's
+    programme. Returns referrals rewarded."""
     today = today or timezone.localdate()
-    pending = (Referral.objects.filter(status=ReferralStatus.PENDING, referred__stage=Stage.CUSTOMER,
-                                       referred__erased_at__isnull=True)
-               .filter(Q(referred__in=Contract.objects.values("party_id"))
-                       | Q(referred__in=Transaction.objects.filter(amount__gt=0).values("party_id")))
+    contracts, purchases = Contract.objects.all(), Transaction.objects.filter(amount__gt=0)
+    pending = Referral.objects.filter(status=ReferralStatus.PENDING, referred__stage=Stage.CUSTOMER,
+                                      referred__erased_at__isnull=True)
+    if party_ids is not None:
+        pending = pending.filter(referred_id__in=party_ids)
+        contracts, purchases = contracts.filter(party_id__in=party_ids), purchases.filter(party_id__in=party_ids)
+    pending = (pending.filter(Q(referred__in=contracts.values("party_id")) | Q(referred__in=purchases.values("party_id")))
                .select_related("referrer__programme", "referred"))
     done = 0
     for referral in pending:
@@ -367,6 +391,20 @@ def referrals_reward(*, today: dt.date | None = None) -> int:
                           changes={"status": [ReferralStatus.PENDING, ReferralStatus.REWARDED]})
             done += 1
     return done
+
+
+# --- at purchase time ----------------------------------------------------------------------------
+
+def loyalty_on_sales(*, party_ids: Sequence[int], transaction_ids: Sequence[int] = (),
+                     today: dt.date | None = None) -> tuple[int, int]:
+    """What sales announced (purchases or contracts, after commit): reward the pending referrals of
+    these parties, then earn the points of these purchases. Referrals first, so a referred newcomer's
+    first purchase earns at once. Idempotent like the daily run, which catches up whatever this missed.
+    Returns (referrals rewarded, entries earned)."""
+    parties = sorted({int(pk) for pk in party_ids})
+    rewarded = sum(referrals_reward(today=today, party_ids=parties[i:i + EARN_CHUNK])
+                   for i in range(0, len(parties), EARN_CHUNK))
+    return rewarded, points_earn_for_transaction_ids(list(transaction_ids)) if transaction_ids else 0
 
 
 # --- the daily run -------------------------------------------------------------------------------
@@ -401,12 +439,85 @@ def loyalty_daily(*, today: dt.date | None = None, since_days: int = 7,
 
 # --- settings of the programme -------------------------------------------------------------------
 
+MAX_POINTS_PER_EURO = Decimal(100)
+MAX_MULTIPLIER = Decimal(10)
+MAX_VALIDITY_MONTHS = 120
+MAX_REFERRAL_POINTS = 1_000_000
+PROGRAMME_FIELDS = ("name", "is_active", "points_per_euro", "validity_months", "referrer_points", "referred_points")
+
+
+def _invalid(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationFailed(_("Some fields are not valid."), fields=errors)
+
+
+def _decimal(value: object) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _check_rate(value: object, errors: dict[str, list[str]], field: str = "points_per_euro") -> Decimal | None:
+    rate = _decimal(value)
+    if rate is None:
+        errors[field] = [_("Enter a number of points per euro.")]
+    elif not Decimal(0) <= rate <= MAX_POINTS_PER_EURO:
+        errors[field] = [_("Points per euro go from 0 to %(max)s.") % {"max": MAX_POINTS_PER_EURO}]
+    elif rate != rate.quantize(Decimal("0.01")):
+        errors[field] = [_("At most two decimals.")]
+    return rate
+
+
+def _check_programme(values: dict[str, Any]) -> dict[str, Any]:
+    """The programme's settings, checked field by field; returns them cleaned."""
+    errors: dict[str, list[str]] = {}
+    clean = dict(values)
+    if "name" in values:
+        clean["name"] = str(values["name"] or "").strip()
+        if not clean["name"]:
+            errors["name"] = [_("A name is required.")]
+        elif len(clean["name"]) > 120:
+            errors["name"] = [_("At most 120 characters.")]
+    if "points_per_euro" in values:
+        clean["points_per_euro"] = _check_rate(values["points_per_euro"], errors)
+    bounds = {"validity_months": (1, MAX_VALIDITY_MONTHS), "referrer_points": (0, MAX_REFERRAL_POINTS),
+              "referred_points": (0, MAX_REFERRAL_POINTS)}
+    for field, (low, high) in bounds.items():
+        if field in values:
+            value = values[field]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                errors[field] = [_("Enter a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}]
+    if "is_active" in values:
+        clean["is_active"] = bool(values["is_active"])
+    _invalid(errors)
+    return clean
+
+
+@transaction.atomic
+def programme_create(*, actor: User | None, name: str, points_per_euro: Decimal | int = 1,
+                     validity_months: int = 24, referrer_points: int = 500, referred_points: int = 250,
+                     is_active: bool = True) -> Programme:
+    """A new programme (another brand, a partner's card…): its own rates, tiers, rewards and members."""
+    values = _check_programme({"name": name, "points_per_euro": points_per_euro, "validity_months": validity_months,
+                               "referrer_points": referrer_points, "referred_points": referred_points,
+                               "is_active": is_active})
+    if Programme.objects.filter(name__iexact=values["name"]).exists():
+        raise ValidationFailed(_("A programme already has this name."),
+                               fields={"name": [_("A programme already has this name.")]})
+    programme = Programme.objects.create(**values)
+    events.record(actor=actor, action="loyalty.programme_created", obj=programme, party_id=None,
+                  changes={"name": programme.name})
+    return programme
+
+
 @transaction.atomic
 def programme_update(*, programme: Programme, actor: User, version: int, **values: object) -> Programme:
-    fields = ("name", "is_active", "points_per_euro", "validity_months", "referrer_points", "referred_points")
-    changes = {k: v for k, v in values.items() if k in fields}
-    if "name" in changes and not str(changes["name"]).strip():
-        raise ValidationFailed(_("Some fields are not valid."), fields={"name": [_("A name is required.")]})
+    changes = _check_programme({k: v for k, v in values.items() if k in PROGRAMME_FIELDS})
+    if "name" in changes and Programme.objects.filter(name__iexact=changes["name"]).exclude(pk=programme.pk).exists():
+        raise ValidationFailed(_("A programme already has this name."),
+                               fields={"name": [_("A programme already has this name.")]})
     diff = events.diff(programme, changes)
     if not Programme.objects.filter(pk=programme.pk, version=version).update(
             **changes, version=F("version") + 1, updated_at=timezone.now()):
@@ -439,6 +550,115 @@ def reward_set_active(*, reward: Reward, is_active: bool, actor: User) -> Reward
     events.record(actor=actor, action="loyalty.reward_updated", obj=reward, party_id=None,
                   changes={"is_active": is_active})
     return reward
+
+
+# --- earning rules per product family and bonus events (future earning only: the ledger stays) -----
+
+def _check_family_rule(programme: Programme, family: object, points_per_euro: object,
+                       rule: FamilyRule | None = None) -> tuple[ProductFamily, Decimal]:
+    errors: dict[str, list[str]] = {}
+    family_id = getattr(family, "pk", family)
+    found = (ProductFamily.objects.filter(pk=family_id).first()
+             if str(family_id or "").isdigit() else None)
+    if found is None:
+        errors["family"] = [_("Choose an existing product family.")]
+    elif (FamilyRule.objects.filter(programme=programme, family=found)
+          .exclude(pk=getattr(rule, "pk", None)).exists()):
+        errors["family"] = [_("This family already has a rule in this programme: edit it instead.")]
+    rate = _check_rate(points_per_euro, errors)
+    _invalid(errors)
+    assert found is not None and rate is not None
+    return found, rate
+
+
+@transaction.atomic
+def family_rule_create(*, programme: Programme, family: ProductFamily | int, points_per_euro: Decimal,
+                       actor: User | None) -> FamilyRule:
+    """Points per euro on a product family instead of the programme's base rate (one rule per family)."""
+    found, rate = _check_family_rule(programme, family, points_per_euro)
+    try:
+        with transaction.atomic():
+            rule = FamilyRule.objects.create(programme=programme, family=found, points_per_euro=rate)
+    except IntegrityError:  # a concurrent twin
+        raise ValidationFailed(_("Some fields are not valid."), fields={"family": [
+            _("This family already has a rule in this programme: edit it instead.")]}) from None
+    events.record(actor=actor, action="loyalty.family_rule_created", obj=rule, party_id=None,
+                  changes={"programme": programme.name, "family": found.name, "points_per_euro": rate})
+    return rule
+
+
+@transaction.atomic
+def family_rule_update(*, rule: FamilyRule, points_per_euro: Decimal, actor: User | None,
+                       family: ProductFamily | int | None = None) -> FamilyRule:
+    found, rate = _check_family_rule(rule.programme, family if family is not None else rule.family_id,
+                                     points_per_euro, rule)
+    diff = events.diff(rule, {"family_id": found.pk, "points_per_euro": rate})
+    FamilyRule.objects.filter(pk=rule.pk).update(family=found, points_per_euro=rate)
+    rule.refresh_from_db()
+    events.record(actor=actor, action="loyalty.family_rule_updated", obj=rule, party_id=None, changes=diff)
+    return rule
+
+
+@transaction.atomic
+def family_rule_delete(*, rule: FamilyRule, actor: User | None) -> None:
+    """The family earns the base rate again from now on; points already earned stay."""
+    events.record(actor=actor, action="loyalty.family_rule_deleted", obj=rule, party_id=None,
+                  changes={"family": rule.family.name, "points_per_euro": rule.points_per_euro})
+    rule.delete()
+
+
+def _check_bonus(values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    name = str(values.get("name") or "").strip()
+    if not name:
+        errors["name"] = [_("A name is required.")]
+    elif len(name) > 120:
+        errors["name"] = [_("At most 120 characters.")]
+    starts, ends = values.get("starts_on"), values.get("ends_on")
+    if not isinstance(starts, dt.date):
+        errors["starts_on"] = [_("Enter the first day of the event.")]
+    if not isinstance(ends, dt.date):
+        errors["ends_on"] = [_("Enter the last day of the event.")]
+    elif isinstance(starts, dt.date) and ends < starts:
+        errors["ends_on"] = [_("The event cannot end before it starts.")]
+    multiplier = _decimal(values.get("multiplier"))
+    if multiplier is None or not Decimal(1) < multiplier <= MAX_MULTIPLIER:
+        errors["multiplier"] = [_("The multiplier must be above 1 and at most %(max)s.") % {"max": MAX_MULTIPLIER}]
+    elif multiplier != multiplier.quantize(Decimal("0.01")):
+        errors["multiplier"] = [_("At most two decimals.")]
+    _invalid(errors)
+    return {"name": name, "starts_on": starts, "ends_on": ends, "multiplier": multiplier}
+
+
+@transaction.atomic
+def bonus_event_create(*, programme: Programme, name: str, starts_on: dt.date, ends_on: dt.date,
+                       multiplier: Decimal, actor: User | None) -> BonusEvent:
+    """Purchases dated within [starts_on, ends_on] earn `multiplier` times the points. Events may
+    overlap: a purchase gets the highest multiplier of its day."""
+    values = _check_bonus({"name": name, "starts_on": starts_on, "ends_on": ends_on, "multiplier": multiplier})
+    event = BonusEvent.objects.create(programme=programme, **values)
+    events.record(actor=actor, action="loyalty.bonus_event_created", obj=event, party_id=None,
+                  changes={"programme": programme.name, **values})
+    return event
+
+
+@transaction.atomic
+def bonus_event_update(*, event: BonusEvent, actor: User | None, **values: Any) -> BonusEvent:
+    fields = ("name", "starts_on", "ends_on", "multiplier")
+    clean = _check_bonus({k: values.get(k, getattr(event, k)) for k in fields})
+    diff = events.diff(event, clean)
+    BonusEvent.objects.filter(pk=event.pk).update(**clean)
+    event.refresh_from_db()
+    events.record(actor=actor, action="loyalty.bonus_event_updated", obj=event, party_id=None, changes=diff)
+    return event
+
+
+@transaction.atomic
+def bonus_event_delete(*, event: BonusEvent, actor: User | None) -> None:
+    """Future earning ignores the event; points already earned with it stay."""
+    events.record(actor=actor, action="loyalty.bonus_event_deleted", obj=event, party_id=None,
+                  changes={"name": event.name})
+    event.delete()
 
 
 # --- clubs ---------------------------------------------------------------------------------------
