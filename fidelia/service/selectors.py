@@ -30,18 +30,21 @@ def _end_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
-def complaint_signals(*, as_of: dt.date) -> dict[int, ComplaintSignals]:
+def complaint_signals(*, as_of: dt.date, party_ids: list[int] | None = None) -> dict[int, ComplaintSignals]:
     """Complaint figures per customer as they stood at the end of `as_of` (for attrition and analytics).
 
     open_complaints: complaints opened by then and not resolved by then; complaints_365d: opened in the
     365 days up to `as_of`; last_category: of the latest complaint opened by then; mean_resolution_hours:
     wall-clock hours from opening to resolution of the complaints of the 365 days resolved by then
     (None when none is resolved); breached_365d: complaints of the 365 days that missed an SLA target.
-    Customers without any complaint by then are absent. Two queries whatever the base size.
+    Customers without any complaint by then are absent. Two queries whatever the base size; only the
+    customers `party_ids` when given (rescoring a few customers).
     """
     end = _end_of(as_of)
     start = end - dt.timedelta(days=365)
     base = Case.objects.filter(kind=CaseKind.COMPLAINT, party__isnull=False, opened_at__lt=end)
+    if party_ids is not None:
+        base = base.filter(party_id__in=party_ids)
     in_year = Q(opened_at__gte=start)
     resolved_by_then = Q(resolved_at__isnull=False, resolved_at__lt=end)
     rows = base.values("party_id").annotate(

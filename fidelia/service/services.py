@@ -42,6 +42,7 @@ from fidelia.service.enums import (
     SlaSegment,
 )
 from fidelia.service.models import Case, CaseEvent, CaseMessage, ReplyTemplate, SlaPolicy
+from fidelia.service.signals import complaints_changed, send_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,7 @@ def case_create(*, actor: User | None, subject: str, party: Party | None = None,
                   changes={"kind": case.kind, "category": case.category, "priority": case.priority})
     if case.kind == CaseKind.COMPLAINT and case.party_id:
         transaction.on_commit(lambda: _propose_complaint_action(case.pk))
+        send_after_commit(complaints_changed, party_ids=[case.party_id], case_ids=[case.pk])
     return case
 
 
@@ -290,6 +292,8 @@ def case_change_status(*, case: Case, status: str, actor: User | None, version: 
     case.save()
     _history(case, actor=actor, kind=CaseEventKind.STATUS, old=old, new=status, at=now)
     events.record(actor=actor, action="case.status", obj=case, party_id=case.party_id, changes={"status": [old, status]})
+    if case.kind == CaseKind.COMPLAINT:
+        send_after_commit(complaints_changed, party_ids=[case.party_id], case_ids=[case.pk])
     if status == CaseStatus.RESOLVED and case.party_id and ask_satisfaction:
         transaction.on_commit(lambda: case_send_csat(case_id=case.pk, actor_id=getattr(actor, "pk", None)))
     return case

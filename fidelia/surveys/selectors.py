@@ -29,12 +29,14 @@ class SatisfactionSignals:
     nps_detractor: bool       # last NPS answer 0–6
 
 
-def satisfaction_signals(*, as_of: dt.date) -> dict[int, SatisfactionSignals]:
-    """party_id → latest CSAT and NPS answered on or before `as_of` (two streamed queries)."""
+def satisfaction_signals(*, as_of: dt.date, party_ids: list[int] | None = None) -> dict[int, SatisfactionSignals]:
+    """party_id → latest CSAT and NPS answered on or before `as_of` (two streamed queries; only the
+    customers `party_ids` when given)."""
     until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
     last: dict[str, dict[int, int]] = {"csat": {}, "nps": {}}
+    answers = SurveyResponse.objects.all() if party_ids is None else SurveyResponse.objects.filter(party_id__in=party_ids)
     for column in ("csat", "nps"):
-        rows = (SurveyResponse.objects.filter(answered_at__lt=until, **{f"{column}__isnull": False})
+        rows = (answers.filter(answered_at__lt=until, **{f"{column}__isnull": False})
                 .order_by("party_id", "-answered_at", "-id").values_list("party_id", column))
         for party_id, score in rows.iterator(chunk_size=5000):
             last[column].setdefault(party_id, score)

@@ -41,6 +41,7 @@ from fidelia.privacy.suppression import suppressed_filter
 from fidelia.surveys import metrics
 from fidelia.surveys.enums import QuestionKind, SkipReason, SurveyKind, SurveyLanguage, SurveyStatus
 from fidelia.surveys.models import Answer, Question, Survey, SurveyInvitation, SurveyResponse
+from fidelia.surveys.signals import answers_recorded, send_after_commit
 
 MAX_QUESTIONS = 30
 MAX_CHOICES = 20
@@ -387,6 +388,7 @@ def _store(invitation: SurveyInvitation, cleaned: dict[Question, tuple[int | Non
     invitation.save(update_fields=["answered_at", "updated_at"])
     events.record(actor=None, action="survey.answered", obj=response, party_id=invitation.party_id,
                   changes={"survey": invitation.survey_id, "csat": response.csat, "nps": response.nps})
+    send_after_commit(answers_recorded, party_ids=[invitation.party_id], response_ids=[response.pk])
     if metrics.is_detractor(csat_score=response.csat, nps_score=response.nps):
         _propose_call(response)
     return response
