@@ -6,6 +6,7 @@ customers; names (lists per customer) only for users who may see individuals in 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -57,24 +58,35 @@ def customer_days(*, until: dt.date, party_ids: list[int] | None = None) -> Cust
                         np.array(amount, dtype=float), np.array(margin, dtype=float))
 
 
-def efforts_by_party(*, since: dt.date) -> dict[int, Decimal]:
-    """Retention effort per customer since `since`: recorded gifts/discounts plus campaign costs."""
+def efforts_by_party(*, since: dt.date, party_ids: list[int] | None = None) -> dict[int, Decimal]:
+    """Retention effort per customer since `since`: recorded gifts/discounts plus campaign costs
+    (of the customers `party_ids` only, when given)."""
+    efforts = RetentionEffort.objects.filter(date__gte=since)
+    if party_ids is not None:
+        efforts = efforts.filter(party_id__in=party_ids)
     totals: dict[int, Decimal] = {
-        row["party_id"]: row["total"]
-        for row in RetentionEffort.objects.filter(date__gte=since).values("party_id").annotate(total=Sum("amount"))
+        row["party_id"]: row["total"] for row in efforts.values("party_id").annotate(total=Sum("amount"))
     }
-    for party_id, cost in _campaign_costs(since=since).items():
+    for party_id, cost in _campaign_costs(since=since, party_ids=party_ids).items():
         totals[party_id] = totals.get(party_id, Decimal("0")) + Decimal(cost)
     return totals
 
 
-def _campaign_costs(*, since: dt.date) -> dict[int, Decimal]:
-    """Campaign cost per contacted customer from marketing (empty while marketing has none)."""
+def _campaign_costs(*, since: dt.date, party_ids: list[int] | None = None) -> dict[int, Decimal]:
+    """Campaign cost per contacted customer from marketing (empty while marketing has none).
+
+    Marketing filters on `party_ids` when its selector offers it; otherwise the whole base is read
+    and the other customers dropped here (same figures, more reading)."""
     try:
         from fidelia.marketing.selectors import retention_effort_by_party
     except ImportError:
         return {}
-    return retention_effort_by_party(since=since)
+    if party_ids is None:
+        return retention_effort_by_party(since=since)
+    if "party_ids" in inspect.signature(retention_effort_by_party).parameters:
+        return retention_effort_by_party(since=since, party_ids=party_ids)
+    wanted = set(party_ids)
+    return {pid: cost for pid, cost in retention_effort_by_party(since=since).items() if pid in wanted}
 
 
 # --- stored results, for a user ----------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -111,10 +111,12 @@ def value_model_run(*, as_of: dt.date, actor: User | None, count_model: str = Co
     step("fetch")
     days = selectors.customer_days(until=as_of)
     end_day = as_of.toordinal()
-    s = summaries_from_days(days.party, days.day, days.amount, days.margin, end_day=end_day,
-                            default_margin_rate=_setting("FIDELIA_CLV_DEFAULT_MARGIN_RATE", 0.3))
+    scored = summaries_from_days(days.party, days.day, days.amount, days.margin, end_day=end_day,
+                                 default_margin_rate=_setting("FIDELIA_CLV_DEFAULT_MARGIN_RATE", 0.3),
+                                 include_new=True)
+    s = scored.subset(scored.T > 0)  # first bought on `as_of`: valued, but nothing to learn from yet
     run = ValueModelRun(as_of=as_of, count_model=count_model, horizon_months=horizon, monthly_discount=discount,
-                        started_by=actor if getattr(actor, "pk", None) else None, n_customers=len(s),
+                        started_by=actor if getattr(actor, "pk", None) else None, n_customers=len(scored),
                         n_repeat_buyers=int(np.count_nonzero(s.x > 0)) if len(s) else 0)
     step("fit")
     try:
@@ -133,7 +135,7 @@ def value_model_run(*, as_of: dt.date, actor: User | None, count_model: str = Co
     run.status = RunStatus.OK if run.converged and not run.warnings else RunStatus.WARNING
     run.save()
     step("score")
-    _store(run, fit, spend, s, as_of=as_of, replace=True)
+    _store(run, fit, spend, scored, as_of=as_of, replace=True)
     run.totals = {k: float(v or 0) for k, v in CustomerValue.objects.filter(run=run).aggregate(
         clv_12m=Sum("clv_12m"), clv_horizon=Sum("clv_horizon"), effort=Sum("retention_effort"),
         capital=Sum("capital")).items()}
@@ -157,10 +159,12 @@ def _fits_of(run: ValueModelRun) -> tuple[M.BgNbdFit | M.ParetoNbdFit, M.GammaGa
 
 
 def _store(run: ValueModelRun, fit: M.BgNbdFit | M.ParetoNbdFit, spend: M.GammaGammaFit, s: Summaries, *,
-           as_of: dt.date, replace: bool) -> int:
-    """Score the summaries and upsert their CustomerValue rows (bulk, batches of 2,000)."""
+           as_of: dt.date, replace: bool, party_ids: list[int] | None = None) -> int:
+    """Score the summaries and upsert their CustomerValue rows (bulk, batches of 2,000).
+
+    `party_ids`: the customers being rescored (their efforts only are read), else the whole base."""
     sc = score(fit, spend, s, horizon_months=run.horizon_months, monthly_discount=run.monthly_discount)
-    efforts = selectors.efforts_by_party(since=as_of - dt.timedelta(days=EFFORT_WINDOW_DAYS))
+    efforts = selectors.efforts_by_party(since=as_of - dt.timedelta(days=EFFORT_WINDOW_DAYS), party_ids=party_ids)
     now = timezone.now()
     mean_spend, exp_spend, clv, clv_h = (_money(a) for a in (s.m, sc.expected_spend, sc.clv_12m, sc.clv_horizon))
     rows = []
@@ -180,21 +184,33 @@ def _store(run: ValueModelRun, fit: M.BgNbdFit | M.ParetoNbdFit, spend: M.GammaG
     return len(rows)
 
 
+def last_run() -> ValueModelRun | None:
+    """The run whose parameters value the customers: the latest one that could be fitted."""
+    return ValueModelRun.objects.exclude(status=RunStatus.FAILED).order_by("-created_at", "-id").first()
+
+
 @transaction.atomic
-def value_rescore(*, party_ids: list[int], actor: User | None, as_of: dt.date | None = None) -> int:
+def value_rescore(*, party_ids: Iterable[int], actor: User | None, as_of: dt.date | None = None) -> int:
     """Re-apply the last fitted run to these customers (new purchases, new efforts); returns rows written.
 
-    No refit: the parameters stay those of the last run, so the result is comparable with it.
+    No refit: the parameters stay those of the last run, so the figures are exactly those a run with
+    these parameters would give them on `as_of` (default today). A first purchase creates the
+    customer's value; a customer with no purchase left (refunded, archived) loses it, as in a run.
+    A few set-based queries and one vectorised scoring, whatever the number of customers.
     """
-    run = ValueModelRun.objects.exclude(status=RunStatus.FAILED).order_by("-created_at", "-id").first()
-    if run is None or not party_ids:
+    ids = sorted({int(p) for p in party_ids})
+    run = last_run()
+    if run is None or not ids:
         return 0
     day = as_of or timezone.localdate()
-    days = selectors.customer_days(until=day, party_ids=sorted(set(party_ids)))
+    days = selectors.customer_days(until=day, party_ids=ids)
     s = summaries_from_days(days.party, days.day, days.amount, days.margin, end_day=day.toordinal(),
-                            default_margin_rate=_setting("FIDELIA_CLV_DEFAULT_MARGIN_RATE", 0.3))
+                            default_margin_rate=_setting("FIDELIA_CLV_DEFAULT_MARGIN_RATE", 0.3),
+                            include_new=True)
     fit, spend = _fits_of(run)
-    return _store(run, fit, spend, s, as_of=day, replace=False)
+    written = _store(run, fit, spend, s, as_of=day, replace=False, party_ids=ids) if len(s) else 0
+    CustomerValue.objects.filter(party_id__in=ids).exclude(party_id__in=s.party_ids.tolist()).delete()
+    return written
 
 
 def _counted(effort: RetentionEffort | None) -> Decimal:

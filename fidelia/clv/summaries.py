@@ -30,13 +30,19 @@ class Summaries:
     def __len__(self) -> int:
         return int(self.party_ids.size)
 
+    def subset(self, keep: np.ndarray) -> Summaries:
+        """The customers selected by the boolean mask `keep`."""
+        return Summaries(self.party_ids[keep], self.x[keep], self.t_x[keep], self.T[keep], self.m[keep],
+                         self.margin_rate[keep])
+
 
 def summaries_from_days(party: np.ndarray, day: np.ndarray, amount: np.ndarray, margin: np.ndarray, *,
-                        end_day: int, default_margin_rate: float = 0.3) -> Summaries:
+                        end_day: int, default_margin_rate: float = 0.3, include_new: bool = False) -> Summaries:
     """Summaries of the customer-days dated up to `end_day` (inclusive).
 
     `party, day, amount, margin` are one row per customer-day with a positive amount (any order).
-    Customers whose first day is `end_day` have T = 0 and are left out (no time to repeat).
+    Customers whose first day is `end_day` have T = 0: they bring nothing to a fit (no time to repeat)
+    and are left out unless `include_new`, for scoring (a new customer's expectations).
     """
     keep = day <= end_day
     party, day, amount, margin = party[keep], day[keep], amount[keep].astype(float), margin[keep].astype(float)
@@ -57,7 +63,7 @@ def summaries_from_days(party: np.ndarray, day: np.ndarray, amount: np.ndarray, 
         rate = np.where(total > 0, total_margin / total, default_margin_rate)
     rate = np.clip(np.nan_to_num(rate, nan=default_margin_rate), 0.0, 1.0)
     T = (end_day - first) / 7.0
-    ok = T > 0
+    ok = T >= 0 if include_new else T > 0
     return Summaries(party[starts][ok], x[ok], ((last - first) / 7.0)[ok], T[ok], m[ok], rate[ok])
 
 
