@@ -351,6 +351,9 @@ CELERY_BEAT_SCHEDULE["actions-daily-refresh"] = {
 # Public address of the site, used in unsubscribe and tracked links inside messages.
 FIDELIA_MARKETING_PUBLIC_URL = env_str("FIDELIA_MARKETING_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 FIDELIA_MARKETING_FROM_EMAIL = env_str("FIDELIA_MARKETING_FROM_EMAIL", "offres@fidelia.example")
+# Replies to campaign e-mails go to the inbox read by the inbound listener (the service address by
+# default); they are recognised as campaign replies by their In-Reply-To.
+FIDELIA_MARKETING_REPLY_TO = env_str("FIDELIA_MARKETING_REPLY_TO", FIDELIA_SERVICE_FROM_EMAIL)
 # Contact pressure: at most this many solicitations per customer over the window, all channels,
 # and per channel (e-mail, sms, postal, phone); enforced at send time across campaigns and triggers.
 FIDELIA_MARKETING_PRESSURE_DAYS = env_int("FIDELIA_MARKETING_PRESSURE_DAYS", 30)
@@ -370,6 +373,9 @@ FIDELIA_MARKETING_SMS_HTTP_TOKEN = env_str("FIDELIA_MARKETING_SMS_HTTP_TOKEN", "
 FIDELIA_MARKETING_SMS_SENDER = env_str("FIDELIA_MARKETING_SMS_SENDER", "FIDELIA")
 CELERY_BEAT_SCHEDULE["marketing-triggers"] = {
     "task": "fidelia.marketing.tasks.triggers_run_task", "schedule": crontab(hour=7, minute=30)}
+# Catch-up of campaign attribution (orders and opportunities missed by the live signals).
+CELERY_BEAT_SCHEDULE["marketing-attribution"] = {
+    "task": "fidelia.marketing.tasks.attribution_catch_up_task", "schedule": crontab(hour=4, minute=20)}
 
 # --- sales ---
 # Public web-to-lead form: submissions per address ("N/period", "off"), and the minimum seconds between

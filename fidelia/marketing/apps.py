@@ -10,6 +10,8 @@ class MarketingConfig(AppConfig):
     def ready(self) -> None:
         from fidelia.marketing.facts import register_facts
         from fidelia.marketing.privacy import register_hooks
+        from fidelia.marketing.receivers import connect
 
         register_facts()
         register_hooks()
+        connect()

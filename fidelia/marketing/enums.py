@@ -49,6 +49,8 @@ class ResponseKind(models.TextChoices):
     ORDER = "order", _("Order")
     REFUSAL = "refusal", _("Refusal")
     UNSUBSCRIBE = "unsubscribe", _("Unsubscribe")
+    OPPORTUNITY = "opportunity", _("Opportunity")
+    FORM = "form", _("Web form")
 
 
 class TriggerKind(models.TextChoices):

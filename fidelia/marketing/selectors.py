@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from fidelia.accounts.models import User
 
 # Responses that show interest (an unsubscribe or a refusal is an answer, not a response).
-POSITIVE_RESPONSES = (ResponseKind.CLICK, ResponseKind.REPLY, ResponseKind.ORDER)
+POSITIVE_RESPONSES = (ResponseKind.CLICK, ResponseKind.REPLY, ResponseKind.ORDER, ResponseKind.OPPORTUNITY,
+                      ResponseKind.FORM)
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,9 @@ class CampaignResults:
     responders: int
     clicks: int
     unsubscribes: int
+    replies: int
+    forms: int
+    opportunities: int
     orders: int
     revenue: Decimal
     margin: Decimal
@@ -197,6 +201,8 @@ def campaign_results(*, campaign: Campaign) -> CampaignResults:
         responders=Count("recipient", distinct=True, filter=Q(kind__in=POSITIVE_RESPONSES)),
         clicks=Count("id", filter=Q(kind=ResponseKind.CLICK)),
         unsub=Count("id", filter=Q(kind=ResponseKind.UNSUBSCRIBE)),
+        replies=Count("id", filter=Q(kind=ResponseKind.REPLY)), forms=Count("id", filter=Q(kind=ResponseKind.FORM)),
+        opportunities=Count("id", filter=Q(kind=ResponseKind.OPPORTUNITY)),
         orders=Count("id", filter=Q(kind=ResponseKind.ORDER)),
         revenue=Sum("amount", filter=Q(kind=ResponseKind.ORDER)), margin=Sum("margin", filter=Q(kind=ResponseKind.ORDER)))
     ctrl_responders = ctrl_resp.filter(kind__in=POSITIVE_RESPONSES).values("recipient").distinct().count()
@@ -227,6 +233,7 @@ def campaign_results(*, campaign: Campaign) -> CampaignResults:
         campaign=campaign, targeted=sum(by_status.values()), excluded=dict(excluded), sent=sent, control=control,
         bounced=by_status[RecipientStatus.BOUNCED], failed=by_status[RecipientStatus.FAILED],
         responders=agg["responders"], clicks=agg["clicks"], unsubscribes=agg["unsub"], orders=agg["orders"],
+        replies=agg["replies"], forms=agg["forms"], opportunities=agg["opportunities"],
         revenue=revenue, margin=margin, total_cost=total_cost, kpis=campaign_kpis(figures),
         response_uplift=proportion_uplift(agg["responders"], sent, ctrl_responders, control),
         revenue_uplift=mean_uplift(_moments(per_person, sent), _moments(per_person_ctrl, control)),

@@ -8,7 +8,10 @@ checked again when the batch is sent, not only when the campaign is planned.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 import random
+import re
 import time
 import uuid
 from collections import defaultdict
@@ -56,8 +59,16 @@ from fidelia.sales.models import Transaction
 if TYPE_CHECKING:
     from fidelia.accounts.models import User
 
+log = logging.getLogger(__name__)
+
 UNSUBSCRIBE_SALT = "fidelia.marketing.unsubscribe"
 CLICK_SALT = "fidelia.marketing.click"
+REPLY_SALT = "fidelia.marketing.reply"
+FORM_SALT = "fidelia.marketing.form"
+FORM_TOKEN_MAX_AGE = 366 * 24 * 3600   # the campaign's attribution window is the real limit
+# "<mk.<recipient>.<signature>@domain>": the Message-ID of a campaign e-mail, found again in the
+# In-Reply-To/References of a reply (or in a plus-addressed recipient, "service+mk.<id>.<sig>@").
+REPLY_TOKEN_RE = re.compile(r"\bmk\.(\d{1,19})\.([A-Za-z0-9_-]{10,64})@")
 INSERT_CHUNK = 2000
 
 
@@ -230,26 +241,28 @@ def materialise_recipients(*, campaign: Campaign, party_ids: list[int], now: dt.
     held out (control), or to send; used by planning and by the daily triggers. The rules are
     decided in SQL (`plan_decisions`) and the rows written in one INSERT per chunk."""
     decisions = plan_decisions(party_ids, channel=campaign.channel, purpose=campaign.purpose, now=now)
-    strata = {pid: f"{owner or '-'}|{kind}" for pid, _r, owner, kind in decisions}
-    control = split_control([(pid, strata[pid]) for pid, reason, _o, _k in decisions if not reason],
+    strata = {pid: f"{owner or '-'}|{kind}" for pid, _r, owner, kind, _l in decisions}
+    control = split_control([(pid, strata[pid]) for pid, reason, _o, _k, _l in decisions if not reason],
                             share=campaign.control_share, seed=campaign.seed)
     rng = random.Random(campaign.seed + 1)
     rows = []
-    for pid, reason, _o, _k in decisions:  # ordered by party id: the variants are drawn reproducibly
+    for pid, reason, _o, _k, language in decisions:  # ordered by party id: the variants are drawn reproducibly
         group = RecipientGroup.CONTROL if pid in control else RecipientGroup.TEST
         status = (RecipientStatus.EXCLUDED if reason else
                   RecipientStatus.HELD_OUT if group == RecipientGroup.CONTROL else RecipientStatus.PLANNED)
         variant = "B" if campaign.variant_b_subject and rng.random() < 0.5 else "A"
-        rows.append((pid, str(group), str(status), reason, strata[pid], variant))
+        rows.append((pid, str(group), str(status), reason, strata[pid], variant, language))
     _insert_recipients(campaign, rows)
 
 
-def _insert_recipients(campaign: Campaign, rows: list[tuple[int, str, str, str, str, str]]) -> None:
-    """(party, group, status, reason, stratum, variant) rows; PostgreSQL: INSERT … SELECT over arrays."""
+def _insert_recipients(campaign: Campaign, rows: list[tuple[int, str, str, str, str, str, str]]) -> None:
+    """(party, group, status, reason, stratum, variant, language) rows; PostgreSQL: INSERT … SELECT
+    over arrays."""
     if connection.vendor != "postgresql":
         CampaignRecipient.objects.bulk_create(
-            [CampaignRecipient(campaign=campaign, party_id=p, group=g, status=s, reason=r, stratum=st, variant=v)
-             for p, g, s, r, st, v in rows], batch_size=INSERT_CHUNK, ignore_conflicts=True)
+            [CampaignRecipient(campaign=campaign, party_id=p, group=g, status=s, reason=r, stratum=st, variant=v,
+                               language=lang)
+             for p, g, s, r, st, v, lang in rows], batch_size=INSERT_CHUNK, ignore_conflicts=True)
         return
     table = CampaignRecipient._meta.db_table
     with connection.cursor() as cursor:
@@ -258,9 +271,9 @@ def _insert_recipients(campaign: Campaign, rows: list[tuple[int, str, str, str, 
             cursor.execute(
                 f'INSERT INTO {table} (campaign_id, party_id, "group", status, reason, stratum, variant, address, '
                 "language, attempts, sent_at, error, claim) "
-                "SELECT %s, p, g, s, r, st, v, '', 'fr', 0, NULL, '', '' "
-                "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
-                "AS t(p, g, s, r, st, v) ON CONFLICT (campaign_id, party_id) DO NOTHING",
+                "SELECT %s, p, g, s, r, st, v, '', l, 0, NULL, '', '' "
+                "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+                "AS t(p, g, s, r, st, v, l) ON CONFLICT (campaign_id, party_id) DO NOTHING",
                 [campaign.pk, *(list(c) for c in columns)])
 
 
@@ -372,6 +385,21 @@ def click_token(recipient_id: int, url: str) -> str:
     return signing.dumps([recipient_id, url], salt=CLICK_SALT, compress=True)
 
 
+def reply_signer() -> signing.Signer:
+    return signing.Signer(salt=REPLY_SALT, sep=".")
+
+
+def reply_message_id(recipient_id: int) -> str:
+    """The Message-ID of a recipient's e-mail: it carries the signed recipient id, so a reply's
+    In-Reply-To names the recipient without any lookup table."""
+    domain = settings.FIDELIA_MARKETING_FROM_EMAIL.rpartition("@")[2] or "fidelia.invalid"
+    return f"<mk.{reply_signer().sign(str(recipient_id))}@{domain}>"
+
+
+def form_token(recipient_id: int) -> str:
+    return signing.dumps(recipient_id, salt=FORM_SALT, compress=True)
+
+
 def _absolute(path: str) -> str:
     return settings.FIDELIA_MARKETING_PUBLIC_URL + path
 
@@ -401,7 +429,10 @@ def build_message(campaign: Campaign, recipient: CampaignRecipient, row: dict, a
         text += "\n\n" + _("To stop receiving these messages: %(url)s") % {"url": values["unsubscribe_url"]}
     return OutboundMessage(recipient_id=recipient.pk, party_id=recipient.party_id, address=address,
                            subject=content.render(subject, values), body=text,
-                           unsubscribe_url=values["unsubscribe_url"], extra={"campaign_id": campaign.pk})
+                           unsubscribe_url=values["unsubscribe_url"],
+                           extra={"campaign_id": campaign.pk, "message_id": reply_message_id(recipient.pk),
+                                  "reply_to": settings.FIDELIA_MARKETING_REPLY_TO,
+                                  "language": recipient.language if english else "fr"})
 
 
 def _claim(campaign: Campaign, ids: list[int]) -> list[CampaignRecipient]:
@@ -437,7 +468,7 @@ def campaign_send_batch(*, campaign_id: int, recipient_ids: list[int], now: dt.d
         from fidelia.marketing.eligibility import address_of
 
         address = address_of(campaign.channel, row)
-        r.address = address
+        r.address, r.language = address, row.get("language") or r.language
         messages.append(build_message(campaign, r, row, address, owner_names))
     CampaignRecipient.objects.bulk_update(excluded, ["status", "reason"])
     results = plugin(campaign.channel).deliver(messages) if messages else []
@@ -468,7 +499,7 @@ def _record_deliveries(campaign: Campaign, rows: dict[int, CampaignRecipient], r
             r.status, r.error = (RecipientStatus.PLANNED if retry else RecipientStatus.FAILED), d.error
             counts["failed"] += 1
         updated.append(r)
-    CampaignRecipient.objects.bulk_update(updated, ["status", "sent_at", "error", "attempts", "address"],
+    CampaignRecipient.objects.bulk_update(updated, ["status", "sent_at", "error", "attempts", "address", "language"],
                                           batch_size=INSERT_CHUNK)
     Solicitation.objects.bulk_create(ledger, batch_size=INSERT_CHUNK, ignore_conflicts=True)
     Party.objects.filter(pk__in=[s.party_id for s in ledger]).filter(
@@ -505,8 +536,18 @@ def recipient_unsubscribe(*, token: str) -> CampaignRecipient | None:
     return recipient
 
 
-def click_record(*, token: str) -> str | None:
-    """Record a click on a tracked link and return the target (a local path), None if invalid."""
+@dataclass(frozen=True)
+class Click:
+    target: str          # where to send the browser, with the signed `c` token of the recipient
+    form_token: str      # the same token, for the short-lived cookie read by the web form
+    language: str
+
+
+def click_record(*, token: str) -> Click | None:
+    """Record a click on a tracked link; the target (a local path) gets a signed `c=` token naming the
+    recipient, so a web form reached through it counts as a response. None if the token is invalid."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
     data = _recipient_from(token, CLICK_SALT)
     if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], int) and isinstance(data[1], str)):
         return None
@@ -514,7 +555,16 @@ def click_record(*, token: str) -> str | None:
     if recipient is None:
         return None
     CampaignResponse.objects.create(recipient=recipient, kind=ResponseKind.CLICK, at=timezone.now(), url=data[1][:500])
-    return data[1]
+    ftoken = form_token(recipient.pk)
+    parts = urlsplit(data[1])
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "c"] + [("c", ftoken)]
+    return Click(urlunsplit(parts._replace(query=urlencode(query))), ftoken, recipient.language)
+
+
+def unsubscribe_recipient(token: str) -> CampaignRecipient | None:
+    """The recipient an unsubscribe link names (None if invalid), to show the page in their language."""
+    rid = _recipient_from(token, UNSUBSCRIBE_SALT)
+    return CampaignRecipient.objects.filter(pk=rid).first() if isinstance(rid, int) else None
 
 
 @transaction.atomic
@@ -528,26 +578,213 @@ def campaign_response_record(*, recipient: CampaignRecipient, kind: str, actor: 
     return row
 
 
+# --- attribution: orders, opportunities, replies, web forms ---
+#
+# Rule (docs/marketing.md): a response is attributed to the campaigns whose window covers it —
+# launched on or before its day, at most `attribution_days` days before — among those that reached
+# the party (sent to, or held out as control). When several qualify, the LAST TOUCH wins: the most
+# recently launched one. So an order is counted once, in one campaign, and campaigns compared side by
+# side never share revenue. Each response has a key ("tx:<id>", "opp:<id>", "form:<lead>",
+# "mail:<digest>"); recording again changes nothing.
+
+ATTRIBUTED = (RecipientStatus.SENT, RecipientStatus.HELD_OUT)
+ATTRIBUTION_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Touch:
+    """A party reached by a launched campaign, and the window in which its responses count."""
+    recipient_id: int
+    party_id: int
+    campaign_id: int
+    launched_at: dt.datetime
+    start: dt.date
+    end: dt.date
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def _touches(party_ids: Any, campaign_ids: Any = None) -> dict[int, list[Touch]]:
+    """party_id → the launched campaigns that reached them (one query; ids may be a subquery)."""
+    rows = CampaignRecipient.objects.filter(party_id__in=party_ids, status__in=ATTRIBUTED,
+                                            campaign__launched_at__isnull=False)
+    if campaign_ids is not None:
+        rows = rows.filter(campaign_id__in=campaign_ids)
+    out: dict[int, list[Touch]] = defaultdict(list)
+    for rid, pid, cid, launched, days in rows.values_list(
+            "pk", "party_id", "campaign_id", "campaign__launched_at", "campaign__attribution_days"):
+        start = timezone.localdate(launched)
+        out[pid].append(Touch(rid, pid, cid, launched, start, start + dt.timedelta(days=days)))
+    return out
+
+
+def last_touch(touches: list[Touch], day: dt.date) -> Touch | None:
+    """The campaign a response of `day` belongs to: the most recently launched whose window covers it."""
+    covering = [t for t in touches if t.covers(day)]
+    return max(covering, key=lambda t: (t.launched_at, t.campaign_id)) if covering else None
+
+
+def _attribute(items: list[tuple[str, int, dt.date, dt.datetime, Decimal, Decimal]], kind: str,
+               touches: dict[int, list[Touch]]) -> list[CampaignResponse]:
+    """(key, party, day, at, amount, margin) → new responses, skipping keys already attributed to
+    any campaign (an attribution is never moved or doubled)."""
+    done = set(CampaignResponse.objects.filter(kind=kind, key__in=[i[0] for i in items])
+               .values_list("key", flat=True))
+    rows = []
+    for key, pid, day, at, amount, margin in items:
+        touch = None if key in done else last_touch(touches.get(pid, []), day)
+        if touch is not None:
+            rows.append(CampaignResponse(recipient_id=touch.recipient_id, kind=kind, at=at, amount=amount,
+                                         margin=margin, key=key))
+    CampaignResponse.objects.bulk_create(rows, batch_size=INSERT_CHUNK, ignore_conflicts=True)
+    return rows
+
+
+def _noon(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+
+@transaction.atomic
+def orders_attribute(*, transactions: Any, campaign_ids: Any = None) -> int:
+    """Attribute purchases (a queryset of `sales.Transaction`, refunds ignored) to the campaigns that
+    reached their buyer — test AND control, for the uplift — by the last-touch rule. A few queries per
+    2,000 purchases, whatever the number of campaigns. Returns the number of orders attributed."""
+    new = 0
+    rows = list(transactions.filter(amount__gt=0).order_by("pk").values_list("pk", "party_id", "amount", "margin",
+                                                                            "date"))
+    for start in range(0, len(rows), ATTRIBUTION_CHUNK):
+        chunk = rows[start:start + ATTRIBUTION_CHUNK]
+        touches = _touches({r[1] for r in chunk}, campaign_ids)
+        items = [(f"tx:{tx}", pid, day, _noon(day), amount, margin) for tx, pid, amount, margin, day in chunk]
+        new += len(_attribute(items, ResponseKind.ORDER, touches))
+    return new
+
+
+@transaction.atomic
+def opportunities_attribute(*, opportunities: Any, campaign_ids: Any = None) -> int:
+    """An opportunity opened for a party within a campaign's window is a response of that campaign
+    (last touch; its amount is not revenue: the sale counts when it is recorded as a purchase)."""
+    new = 0
+    rows = list(opportunities.order_by("pk").values_list("pk", "party_id", "created_at"))
+    for start in range(0, len(rows), ATTRIBUTION_CHUNK):
+        chunk = rows[start:start + ATTRIBUTION_CHUNK]
+        touches = _touches({r[1] for r in chunk}, campaign_ids)
+        items = [(f"opp:{pk}", pid, timezone.localdate(at), at, Decimal(0), Decimal(0)) for pk, pid, at in chunk]
+        new += len(_attribute(items, ResponseKind.OPPORTUNITY, touches))
+    return new
+
+
+def _attribution_open(today: dt.date) -> list[int]:
+    """Campaigns whose attribution window is open, or closed within the last day (one query over
+    the campaigns launched in the last 367 days: a window is at most 365 days)."""
+    horizon = today - dt.timedelta(days=1)
+    oldest = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=367), dt.time.min))
+    launched = Campaign.objects.filter(launched_at__gte=oldest, launched_at__lte=timezone.now())
+    return [pk for pk, at, days in launched.values_list("pk", "launched_at", "attribution_days")
+            if timezone.localdate(at) + dt.timedelta(days=days) >= horizon]
+
+
+def attribution_catch_up(*, today: dt.date | None = None) -> dict[str, int]:
+    """Daily: attribute what the live signals missed (a failed receiver, purchases loaded by SQL,
+    a window reopened by a late launch) for the campaigns whose window is open or just closed."""
+    from fidelia.sales.models import Opportunity
+
+    today = today or timezone.localdate()
+    campaign_ids = _attribution_open(today)
+    if not campaign_ids:
+        return {"campaigns": 0, "orders": 0, "opportunities": 0}
+    first = min(timezone.localdate(at) for at in Campaign.objects.filter(pk__in=campaign_ids)
+                .values_list("launched_at", flat=True))
+    parties = CampaignRecipient.objects.filter(campaign_id__in=campaign_ids, status__in=ATTRIBUTED).values("party_id")
+    since = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    orders = orders_attribute(transactions=Transaction.objects.filter(party_id__in=parties, date__gte=first,
+                                                                      date__lte=today))
+    opps = opportunities_attribute(opportunities=Opportunity.objects.filter(party_id__in=parties,
+                                                                            created_at__gte=since))
+    return {"campaigns": len(campaign_ids), "orders": orders, "opportunities": opps}
+
+
 @transaction.atomic
 def campaign_attribute(*, campaign: Campaign, until: dt.date | None = None) -> int:
-    """Attribute the purchases of recipients (test AND control, for the uplift) made within the
-    attribution window after launch; each transaction once. Returns the number of new orders."""
+    """Attribute the purchases of one campaign's recipients made in its window (the same last-touch
+    rule as the live attribution). Returns the number of new orders of this campaign."""
     if campaign.launched_at is None:
         return 0
     start = timezone.localdate(campaign.launched_at)
     end = min(start + dt.timedelta(days=campaign.attribution_days), until or timezone.localdate())
-    recipients = CampaignRecipient.objects.filter(campaign=campaign, status__in=[
-        RecipientStatus.SENT, RecipientStatus.HELD_OUT])
-    by_party = dict(recipients.values_list("party_id", "pk"))
-    txs = (Transaction.objects.filter(party__campaign_recipients__campaign=campaign, date__gte=start, date__lte=end,
-                                      amount__gt=0)
-           .values_list("pk", "party_id", "amount", "margin", "date"))
-    rows = [CampaignResponse(recipient_id=by_party[pid], kind=ResponseKind.ORDER, amount=amount, margin=margin,
-                             at=timezone.make_aware(dt.datetime.combine(day, dt.time(12))), key=f"tx:{tx}")
-            for tx, pid, amount, margin, day in txs if pid in by_party]
+    parties = CampaignRecipient.objects.filter(campaign=campaign, status__in=ATTRIBUTED).values("party_id")
     before = CampaignResponse.objects.filter(recipient__campaign=campaign, kind=ResponseKind.ORDER).count()
-    CampaignResponse.objects.bulk_create(rows, batch_size=INSERT_CHUNK, ignore_conflicts=True)
+    orders_attribute(transactions=Transaction.objects.filter(party_id__in=parties, date__gte=start, date__lte=end))
     return CampaignResponse.objects.filter(recipient__campaign=campaign, kind=ResponseKind.ORDER).count() - before
+
+
+def reply_recipient(texts: list[str]) -> CampaignRecipient | None:
+    """The recipient named by a campaign Message-ID (or plus address) in `texts`, if its signature holds."""
+    for text in texts:
+        for rid, sig in REPLY_TOKEN_RE.findall(text or ""):
+            try:
+                value = reply_signer().unsign(f"{rid}.{sig}")
+            except signing.BadSignature:
+                continue
+            recipient = CampaignRecipient.objects.filter(pk=int(value)).first()
+            if recipient is not None:
+                return recipient
+    return None
+
+
+def campaign_reply_capture(*, message_id: str, references: list[str], recipients: list[str] = (),  # type: ignore[assignment]
+                           at: dt.datetime | None = None, raw: bytes = b"") -> CampaignResponse | None:
+    """An inbound e-mail answering a campaign message is a REPLY of its recipient (once per inbound
+    message: the key is a digest of its Message-ID). None when it answers no campaign message."""
+    recipient = reply_recipient([*reversed(references[-50:]), *recipients])
+    if recipient is None:
+        return None
+    digest = hashlib.sha256((message_id or "").encode() or raw).hexdigest()[:40]
+    key = f"mail:{digest}"
+    with transaction.atomic():
+        row, created = CampaignResponse.objects.get_or_create(
+            recipient=recipient, key=key, defaults={"kind": ResponseKind.REPLY, "at": at or timezone.now()})
+        if created:
+            events.record(actor=None, action="campaign.response.reply", obj=row, party_id=recipient.party_id)
+    return row
+
+
+def form_response_capture(*, lead_id: int, email: str, token: str = "", at: dt.datetime | None = None
+                          ) -> CampaignResponse | None:
+    """A public web-form lead is a FORM response: of the recipient named by the signed `c` token of
+    the tracked link that led to the form, else of the campaign (last touch) that reached a person
+    with the same e-mail, within the window. A tampered or stale token is ignored, never an error."""
+    at = at or timezone.now()
+    day = timezone.localdate(at)
+    touch = None
+    rid = None
+    if token:
+        try:
+            rid = signing.loads(token, salt=FORM_SALT, max_age=FORM_TOKEN_MAX_AGE)
+        except (signing.BadSignature, ValueError, TypeError):
+            rid = None
+    if isinstance(rid, int) and not isinstance(rid, bool):
+        pid = CampaignRecipient.objects.filter(pk=rid).values_list("party_id", flat=True).first()
+        if pid is not None:
+            touch = next((t for t in _touches([pid]).get(pid, []) if t.recipient_id == rid and t.covers(day)), None)
+    if touch is None and email:
+        from fidelia.core.validation import email_match_key
+
+        parties = Party.objects.filter(email__iexact=email_match_key(email), erased_at__isnull=True).values("pk")
+        touches = [t for ts in _touches(parties).values() for t in ts]
+        touch = last_touch(touches, day)
+    if touch is None:
+        return None
+    existing = CampaignResponse.objects.filter(kind=ResponseKind.FORM, key=f"form:{lead_id}").first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        row, created = CampaignResponse.objects.get_or_create(
+            recipient_id=touch.recipient_id, key=f"form:{lead_id}", defaults={"kind": ResponseKind.FORM, "at": at})
+        if created:
+            events.record(actor=None, action="campaign.response.form", obj=row, party_id=touch.party_id)
+    return row
 
 
 def unsubscribe_token_valid(token: str) -> bool:

@@ -49,3 +49,10 @@ def triggers_run_task(as_of: str | None = None) -> dict[str, int]:
 
     with work_context(channel="task"):
         return triggers_run(as_of=dt.date.fromisoformat(as_of) if as_of else None)
+
+
+@shared_task(name="fidelia.marketing.tasks.attribution_catch_up_task")
+def attribution_catch_up_task(today: str | None = None) -> dict[str, int]:
+    """Daily: attribute the orders and opportunities of campaigns whose window is open or just closed."""
+    with work_context(channel="task"):
+        return services.attribution_catch_up(today=dt.date.fromisoformat(today) if today else None)

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -231,27 +232,42 @@ def party_panel(request: HttpRequest, pk: int) -> HttpResponse:
         "pressure": selectors.party_pressure(party=party)})
 
 
+def _language(recipient: Any) -> str:
+    return recipient.language if recipient is not None and recipient.language in {"fr", "en"} else "fr"
+
+
 @csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without any cookie or token
 @never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """Public: GET shows a confirmation button, POST withdraws the consent (one click)."""
+    """Public: GET shows a confirmation button, POST withdraws the consent (one click); in the
+    recipient's language."""
     if request.method == "POST":
         recipient = services.recipient_unsubscribe(token=token)
-        return render(request, "marketing/unsubscribe.html", {"done": recipient is not None,
-                                                               "invalid": recipient is None},
-                      status=200 if recipient else 400)
-    valid = services.unsubscribe_token_valid(token)
-    return render(request, "marketing/unsubscribe.html", {"token": token, "invalid": not valid},
-                  status=200 if valid else 400)
+        with translation.override(_language(recipient)):
+            response = render(request, "marketing/unsubscribe.html", {"done": recipient is not None,
+                                                                       "invalid": recipient is None},
+                              status=200 if recipient else 400)
+    else:
+        recipient = services.unsubscribe_recipient(token)
+        with translation.override(_language(recipient)):
+            response = render(request, "marketing/unsubscribe.html", {"token": token, "invalid": recipient is None},
+                              status=200 if recipient else 400)
+    response["Content-Language"] = _language(recipient)
+    return response
 
 
 @never_cache
 @require_GET
 def click(request: HttpRequest, token: str) -> HttpResponse:
-    """Public: record a click on a tracked link and follow it (local targets only: no open redirect)."""
-    target = services.click_record(token=token)
-    if target is None or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        raise Http404
-    return HttpResponseRedirect(target)
+    """Public: record a click on a tracked link and follow it (local targets only: no open redirect).
+    The target gets the signed `c` token, also kept a day in a cookie, for the web form."""
+    from fidelia.sales.signals import CAMPAIGN_TOKEN_COOKIE
 
+    clicked = services.click_record(token=token)
+    if clicked is None or not url_has_allowed_host_and_scheme(clicked.target, allowed_hosts={request.get_host()}):
+        raise Http404
+    response = HttpResponseRedirect(clicked.target)
+    response.set_cookie(CAMPAIGN_TOKEN_COOKIE, clicked.form_token, max_age=24 * 3600, httponly=True, samesite="Lax",
+                        secure=request.is_secure())
+    return response

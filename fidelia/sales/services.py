@@ -38,7 +38,12 @@ from fidelia.sales.models import (
     Transaction,
 )
 from fidelia.sales.pricing import LineInput, QuoteTotals, quote_totals
-from fidelia.sales.signals import contracts_signed, purchases_recorded, send_after_commit
+from fidelia.sales.signals import (
+    contracts_signed,
+    opportunities_created,
+    purchases_recorded,
+    send_after_commit,
+)
 
 CENT = Decimal("0.01")
 PRODUCT_FIELDS = ("code", "name", "family", "kind", "price", "margin_rate", "is_active", "description")
@@ -487,6 +492,7 @@ def opportunity_create(*, party: Party, actor: User | None, name: str, amount: D
         Opportunity.objects.filter(pk=opportunity.pk).update(created_at=opened_at)
     events.record(actor=actor, action="opportunity.created", obj=opportunity, party_id=party.pk,
                   changes={"stage": stage.code, "amount": str(opportunity.amount)})
+    send_after_commit(opportunities_created, party_ids=[party.pk], object_ids=[opportunity.pk])
     return opportunity
 
 

@@ -8,6 +8,10 @@ failing receiver cannot undo the purchase.
 - ``purchases_recorded(party_ids, transaction_ids)``: purchases (or refunds) were recorded, one at
   a time or by an import batch.
 - ``contracts_signed(party_ids, contract_ids)``: contracts were created.
+- ``opportunities_created(party_ids, opportunity_ids)``: opportunities were opened.
+- ``web_lead_captured(lead_id, email, campaign_token)``: the public web form recorded a lead (sent
+  by the form's page once the lead is saved, with ``send_robust``: a receiver never breaks the
+  form). ``campaign_token`` is the page's ``c`` parameter or ``fidelia_c`` cookie, opaque to sales.
 """
 from __future__ import annotations
 
@@ -18,6 +22,10 @@ from django.dispatch import Signal
 
 purchases_recorded = Signal()
 contracts_signed = Signal()
+opportunities_created = Signal()
+web_lead_captured = Signal()
+CAMPAIGN_TOKEN_PARAM = "c"
+CAMPAIGN_TOKEN_COOKIE = "fidelia_c"
 
 
 def send_after_commit(signal: Signal, *, party_ids: Iterable[int], object_ids: Iterable[int]) -> None:
@@ -26,5 +34,6 @@ def send_after_commit(signal: Signal, *, party_ids: Iterable[int], object_ids: I
     objects = list(object_ids)
     if not parties:
         return
-    key = "transaction_ids" if signal is purchases_recorded else "contract_ids"
+    key = ("transaction_ids" if signal is purchases_recorded else
+           "opportunity_ids" if signal is opportunities_created else "contract_ids")
     transaction.on_commit(lambda: signal.send(sender=None, party_ids=parties, **{key: objects}))

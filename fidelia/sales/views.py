@@ -31,7 +31,7 @@ from fidelia.core.htmx import pick_template
 from fidelia.parties.fields import field_rights
 from fidelia.parties.selectors import party_get_for_user
 from fidelia.privacy.reads import audit_sensitive_read
-from fidelia.sales import documents, selectors, services
+from fidelia.sales import documents, selectors, services, signals
 from fidelia.sales.enums import stage_label
 from fidelia.sales.forms import (
     ContractFilterForm,
@@ -381,7 +381,7 @@ def lead_web_form(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
-                services.lead_capture_web(
+                lead = services.lead_capture_web(
                     proof={"ip": ratelimit.client_ip(request) or "", "page": request.headers.get("Referer", "")[:500],
                            "user_agent": request.headers.get("User-Agent", "")[:300]},
                     honeypot=data.pop("website"), started_at=data.pop("started_at"),
@@ -390,6 +390,10 @@ def lead_web_form(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
+                token = (request.GET.get(signals.CAMPAIGN_TOKEN_PARAM)
+                         or request.COOKIES.get(signals.CAMPAIGN_TOKEN_COOKIE) or "")[:500]
+                signals.web_lead_captured.send_robust(sender=None, lead_id=lead.pk, email=lead.email,
+                                                      campaign_token=token)
                 return render(request, "sales/lead_web_form.html", {"thanks": True})
     return render(request, "sales/lead_web_form.html", {"form": form}, status=422 if form.errors else 200)
 

@@ -12,6 +12,9 @@ Policy (documented in docs/service.md):
   message of the case — only when the sender is the case's customer or original sender (a reference
   alone cannot inject text into someone else's case);
 - otherwise a new case; an address matching no customer gives a case flagged "unknown sender";
+- a reply to a campaign e-mail (In-Reply-To/References carry the campaign's signed Message-ID) is
+  also recorded as the campaign's "reply" response, once per message; the case is still opened,
+  as a request unless its words make it a complaint, so that someone answers the person;
 - HTML bodies are sanitised with nh3 before being stored for display.
 """
 from __future__ import annotations
@@ -33,6 +36,7 @@ from django.utils.html import strip_tags
 
 from fidelia.core import events
 from fidelia.core.validation import email_match_key
+from fidelia.marketing.services import campaign_reply_capture
 from fidelia.parties.models import Email, Party
 from fidelia.service import services
 from fidelia.service.enums import (
@@ -258,6 +262,9 @@ def inbound_email_process(raw: bytes, *, mail_from: str = "", recipients: tuple[
             row = _keep(raw, outcome=outcome, detail=case.reference, mail_from=mail_from, recipients=rcpt,
                         message_id=p.message_id, subject=p.subject, case=case)
             _add_message(case, p, row)
+        # a reply to a campaign e-mail (its In-Reply-To names the recipient) is also the campaign's response
+        campaign_reply_capture(message_id=p.message_id, references=p.refs, recipients=list(recipients),
+                               at=row.received_at, raw=raw)
         if p.dangerous:
             row.outcome = InboundOutcome.DANGEROUS
             row.detail = (f"{case.reference}: quarantined " + ", ".join(p.dangerous))[:300]

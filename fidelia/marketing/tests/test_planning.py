@@ -70,7 +70,7 @@ def test_sql_planning_takes_the_per_person_decision(population, channel) -> None
     expected = {pid: (reason or "", row["owner_id"], row["kind"])
                 for pid, (reason, row) in evaluate(population, channel=channel, purpose="prospecting",
                                                    now=now).items()}
-    got = {pid: (reason, owner, kind) for pid, reason, owner, kind in
+    got = {pid: (reason, owner, kind) for pid, reason, owner, kind, _language in
            plan_decisions(population, channel=channel, purpose="prospecting", now=now)}
     assert got == expected
     assert len({r for r, _o, _k in got.values()}) >= 3  # the population really is varied

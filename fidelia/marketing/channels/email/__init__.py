@@ -15,9 +15,14 @@ def build(message: OutboundMessage) -> EmailMultiAlternatives:
     headers = {"List-Unsubscribe": f"<{message.unsubscribe_url}>",
                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                "X-Fidelia-Recipient": str(message.recipient_id)}
+    if message.extra.get("message_id"):   # a reply's In-Reply-To names the recipient
+        headers["Message-ID"] = message.extra["message_id"]
+    if message.extra.get("language"):
+        headers["Content-Language"] = message.extra["language"]
+    reply_to = [message.extra["reply_to"]] if message.extra.get("reply_to") else None
     mail = EmailMultiAlternatives(subject=message.subject, body=message.body,
                                   from_email=settings.FIDELIA_MARKETING_FROM_EMAIL, to=[message.address],
-                                  headers=headers)
+                                  headers=headers, reply_to=reply_to)
     html = message.extra.get("html") or linebreaks(message.body)
     mail.attach_alternative(html, "text/html")
     return mail
