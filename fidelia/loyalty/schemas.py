@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from ninja import Field, Schema
 
@@ -17,8 +18,29 @@ class LoyaltyEntryOut(Schema):
     label: str
 
 
+class LoyaltyProgrammeOut(Schema):
+    id: int
+    name: str
+    is_active: bool
+    points_per_euro: Decimal
+    validity_months: int
+    referrer_points: int
+    referred_points: int
+
+
+class LoyaltyMemberFilter(Schema):
+    programme_id: int | None = Field(None, ge=1, le=MAX_ID, description="Only this programme's members.")
+    party_id: int | None = Field(None, ge=1, le=MAX_ID, description="Only this customer's memberships.")
+
+
+class LoyaltyProgrammeFilter(Schema):
+    programme_id: int | None = Field(None, ge=1, le=MAX_ID,
+                                     description="The programme (default: the first active one).")
+
+
 class LoyaltyMemberOut(Schema):
     party_id: int
+    programme_id: int
     programme: str = Field(..., alias="programme.name")
     joined_on: dt.date
     referral_code: str
@@ -36,6 +58,7 @@ LoyaltyMemberPage = Page[LoyaltyMemberOut]
 
 class LoyaltyRewardOut(Schema):
     id: int
+    programme_id: int
     name: str
     description: str
     cost: int
@@ -44,10 +67,11 @@ class LoyaltyRewardOut(Schema):
 
 class LoyaltyEnrolIn(Schema):
     party_id: int = Field(..., ge=1, le=MAX_ID)
+    programme_id: int | None = Field(None, ge=1, le=MAX_ID, description="Default: the first active programme.")
 
 
 class LoyaltyRedeemIn(Schema):
-    reward_id: int = Field(..., ge=1, le=MAX_ID)
+    reward_id: int = Field(..., ge=1, le=MAX_ID, description="The reward; its programme is the membership spent.")
     version: int = Field(..., ge=1, le=2**31 - 1, description="The member's version as read (stale: 412).")
 
 

@@ -9,7 +9,15 @@ from django.http import Http404
 
 from fidelia.accounts import policies
 from fidelia.accounts.models import User
-from fidelia.loyalty.models import Club, LedgerEntry, Membership, Programme, Reward
+from fidelia.loyalty.models import (
+    BonusEvent,
+    Club,
+    FamilyRule,
+    LedgerEntry,
+    Membership,
+    Programme,
+    Reward,
+)
 from fidelia.parties.models import Party
 from fidelia.parties.selectors import parties_for_user
 
@@ -19,6 +27,34 @@ LAST_ENTRIES = 10
 def programme_current() -> Programme | None:
     """The programme shown and joined by default: the oldest active one."""
     return Programme.objects.filter(is_active=True).order_by("id").first() or Programme.objects.order_by("id").first()
+
+
+def _is_id(value: Any) -> bool:
+    return str(value).isdigit() and len(str(value)) <= 18  # beyond, no row has it (and no overflow)
+
+
+def programme_selected(programme_id: Any) -> Programme | None:
+    """The programme asked for by id (`?programme=`), 404 for an unknown one; the default one when
+    none (or no valid id) is given."""
+    if programme_id is None or not _is_id(programme_id):
+        return programme_current()
+    programme = Programme.objects.filter(pk=int(programme_id)).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def programmes_all() -> list[Programme]:
+    """Every programme, the active ones first (the switcher's order)."""
+    return list(Programme.objects.order_by("-is_active", "id"))
+
+
+def family_rules_of(programme: Programme) -> QuerySet[FamilyRule]:
+    return FamilyRule.objects.filter(programme=programme).select_related("family").order_by("family__name", "id")
+
+
+def bonus_events_of(programme: Programme) -> QuerySet[BonusEvent]:
+    return BonusEvent.objects.filter(programme=programme).order_by("-starts_on", "id")
 
 
 def _balance() -> Coalesce:
@@ -45,9 +81,26 @@ def membership_for_party(*, party: Party, programme: Programme | None = None) ->
     return qs.order_by("id").first()
 
 
-def member_get_for_user(*, user: User, party_id: Any) -> Membership:
-    """The membership of a customer the user may read; 404 otherwise (existence does not leak)."""
-    member = members_for_user(user).filter(party_id=party_id).first() if str(party_id).isdigit() else None
+def memberships_of_party(party: Party) -> list[Membership]:
+    """Every membership of the party (already checked with `party_get_for_user`), with `balance`,
+    the default programme's first."""
+    default = programme_current()
+    rows = list(Membership.objects.filter(party=party).select_related("tier", "programme")
+                .annotate(balance=_balance()).order_by("programme_id"))
+    return sorted(rows, key=lambda m: m.programme_id != getattr(default, "pk", None))
+
+
+def member_get_for_user(*, user: User, party_id: Any, programme_id: Any = None) -> Membership:
+    """The membership of a customer the user may read, in programme `programme_id` (default: the
+    default programme's, else the oldest); 404 otherwise (existence does not leak)."""
+    if not _is_id(party_id) or (programme_id is not None and not _is_id(programme_id)):
+        raise Http404
+    qs = members_for_user(user).filter(party_id=party_id)
+    if programme_id is not None:
+        member = qs.filter(programme_id=programme_id).first()
+    else:
+        default = programme_current()
+        member = (default and qs.filter(programme=default).first()) or qs.order_by("programme_id").first()
     if member is None:
         raise Http404
     return member
