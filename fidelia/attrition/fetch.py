@@ -7,6 +7,7 @@ that does not offer its selector yet leaves its features at zero / unknown.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Iterable
 from typing import Any
 
@@ -60,12 +61,21 @@ def _chunkless(ids: np.ndarray) -> Any:
     return [int(i) for i in ids] if len(ids) <= 5000 else Party.objects.values("pk")
 
 
-def load_signals(ids: np.ndarray, as_of: dt.date) -> tuple[dict[str, np.ndarray], list[str]]:
+def load_signals(ids: np.ndarray, as_of: dt.date, *, only: bool = False) -> tuple[dict[str, np.ndarray], list[str]]:
     """Signals of service, surveys and marketing as arrays aligned on `ids`; also the names of the
-    sources that were available (the others stay at zero / NaN)."""
+    sources that were available (the others stay at zero / NaN).
+
+    `only`: read the signals of these customers alone (rescoring a few), through the selectors that
+    accept `party_ids` (the others are read whole and filtered here: same figures)."""
     n, index = len(ids), {int(pk): i for i, pk in enumerate(ids)}
     out: dict[str, np.ndarray] = {}
     available: list[str] = []
+    wanted = [int(pk) for pk in ids]
+
+    def read(selector: Any) -> dict[int, Any]:
+        if only and "party_ids" in inspect.signature(selector).parameters:
+            return selector(as_of=as_of, party_ids=wanted)
+        return selector(as_of=as_of)
 
     def fill(rows: dict[int, Any], fields: Iterable[tuple[str, str, float]]) -> None:
         for name, attr, default in fields:
@@ -82,7 +92,7 @@ def load_signals(ids: np.ndarray, as_of: dt.date) -> tuple[dict[str, np.ndarray]
     except ImportError:
         complaint_signals = None
     if complaint_signals is not None:
-        fill(complaint_signals(as_of=as_of), [("open_complaints", "open_complaints", 0.0),
+        fill(read(complaint_signals), [("open_complaints", "open_complaints", 0.0),
                                               ("complaints_365d", "complaints_365d", 0.0),
                                               ("breached_365d", "breached_365d", 0.0),
                                               ("mean_resolution_hours", "mean_resolution_hours", np.nan)])
@@ -92,7 +102,7 @@ def load_signals(ids: np.ndarray, as_of: dt.date) -> tuple[dict[str, np.ndarray]
     except ImportError:
         satisfaction_signals = None
     if satisfaction_signals is not None:
-        fill(satisfaction_signals(as_of=as_of), [("last_csat", "last_csat", np.nan), ("last_nps", "last_nps", np.nan),
+        fill(read(satisfaction_signals), [("last_csat", "last_csat", np.nan), ("last_nps", "last_nps", np.nan),
                                                  ("nps_detractor", "nps_detractor", 0.0)])
         available.append("surveys")
     try:
@@ -100,7 +110,7 @@ def load_signals(ids: np.ndarray, as_of: dt.date) -> tuple[dict[str, np.ndarray]
     except ImportError:
         campaign_response_signals = None
     if campaign_response_signals is not None:
-        fill(campaign_response_signals(as_of=as_of), [("contacted_365d", "contacted_365d", 0.0),
+        fill(read(campaign_response_signals), [("contacted_365d", "contacted_365d", 0.0),
                                                       ("responded_365d", "responded_365d", 0.0)])
         available.append("marketing")
     return out, available

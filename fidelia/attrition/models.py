@@ -56,6 +56,9 @@ class ModelRun(models.Model):
     curves = models.JSONField(_("ROC and calibration curves"), default=dict, blank=True)
     durations = models.JSONField(_("durations (s)"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The fitted classifier and the reasons' reference values (pickled by `services.model_run`), kept
+    # on the latest successful run only: customers are rescored with it between nightly runs.
+    model = models.BinaryField(_("fitted model"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-started_at", "-id"]

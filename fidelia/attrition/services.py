@@ -3,8 +3,10 @@ records (captured, suggested by the daily check, confirmed) and the settings."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,7 @@ from fidelia.parties.services import party_mark_former
 from fidelia.sales.models import Contract
 
 Progress = Callable[[str], None]
+log = logging.getLogger(__name__)
 # Reasons are computed for customers at 10 % risk or more: below, there is nothing worth explaining
 # (and the ten extra predictions per customer are most of the scoring time).
 REASONS_FROM = 0.10
@@ -94,7 +97,10 @@ def model_run(*, today: dt.date, actor: Any = None, progress: Progress | None = 
     run.status, run.finished_at = RunStatus.DONE, timezone.now()
     run.metrics, run.curves, run.importances = result["metrics"], result["curves"], result["importances"]
     run.customers, run.durations = int(result["active"].sum()), {k: round(v, 3) for k, v in clock.items()}
+    run.model = _dump(result["model"], result["reference"])
     run.save()
+    # Only the latest fit rescores customers: the older ones' models are dead weight.
+    ModelRun.objects.filter(model__isnull=False).exclude(pk=run.pk).update(model=None)
     return run
 
 
@@ -136,6 +142,7 @@ def _train_validate_score(h: methods.History, ids: np.ndarray, cfg: AttritionSet
             impact[code] += value
     pos = np.flatnonzero(a3)
     return {
+        "model": final, "reference": ref,
         "active": a3, "risk": risk, "reasons": why, "X": X3[a3], "positions": pos,
         "rate": methods.repurchase_rate(h, now)[a3],
         "metrics": {"model": {k: v for k, v in ev.items() if k not in ("roc", "calibration")},
@@ -153,24 +160,120 @@ def _train_validate_score(h: methods.History, ids: np.ndarray, cfg: AttritionSet
     }
 
 
-def _store(run: ModelRun, ids: np.ndarray, r: dict[str, Any], cfg: AttritionSettings, today: dt.date) -> None:
+def _risk_rows(run: ModelRun, ids: np.ndarray, r: dict[str, Any], cfg: AttritionSettings) -> list[AttritionRisk]:
+    """One AttritionRisk per scored customer: risk, reasons, loyalty type (the nightly run and rescoring)."""
     X = r["X"]
     nps, csat = X[:, methods.FEATURE_NAMES.index("last_nps")], X[:, methods.FEATURE_NAMES.index("last_csat")]
     attitude, favourable = methods.attitude_scores(nps, csat, nps_favourable=cfg.nps_favourable,
                                                    csat_favourable=cfg.csat_favourable)
     loyalty = methods.loyalty_types(attitude, favourable, r["rate"], cfg.repurchase_rate)
     stamp = timezone.now()
-    rows = [AttritionRisk(
+    return [AttritionRisk(
         party_id=int(ids[p]), run=run, risk=round(float(r["risk"][i]), 4), computed_at=stamp,
         reasons=[{"code": c, "impact": v, "params": reason_params(c, X, i)} for c, v in r["reasons"][i]],
         loyalty_type=loyalty[i], attitude=None if np.isnan(attitude[i]) else float(attitude[i]),
         repurchase_rate=float(r["rate"][i])) for i, p in enumerate(r["positions"])]
+
+
+RISK_FIELDS = ["run", "risk", "reasons", "loyalty_type", "attitude", "repurchase_rate", "computed_at"]
+
+
+def _store(run: ModelRun, ids: np.ndarray, r: dict[str, Any], cfg: AttritionSettings, today: dt.date) -> None:
+    rows = _risk_rows(run, ids, r, cfg)
     with transaction.atomic():
         AttritionRisk.objects.bulk_create(rows, batch_size=5000, update_conflicts=True, unique_fields=["party"],
-                                          update_fields=["run", "risk", "reasons", "loyalty_type", "attitude",
-                                                         "repurchase_rate", "computed_at"])
+                                          update_fields=RISK_FIELDS)
         AttritionRisk.objects.exclude(run=run).delete()
     propose_calls(run=run, cfg=cfg, today=today)
+
+
+# --- rescoring a few customers with the last fitted model --------------------------------------
+
+_loaded: dict[tuple[int, Any], tuple[methods.RiskModel, np.ndarray]] = {}
+
+
+def _dump(model: methods.RiskModel, reference: np.ndarray) -> bytes:
+    import sklearn
+
+    return pickle.dumps({"model": model, "reference": reference, "sklearn": sklearn.__version__,
+                         "features": methods.FEATURE_NAMES}, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def fitted_model(run: ModelRun) -> tuple[methods.RiskModel, np.ndarray] | None:
+    """The run's classifier and reasons' reference (None when it has none or it was pickled by another
+    scikit-learn or for other features: the next nightly run refits). Kept per process."""
+    import sklearn
+
+    key = (run.pk, run.finished_at)
+    if key in _loaded:
+        return _loaded[key]
+    if not run.model:
+        return None
+    try:
+        stored = pickle.loads(bytes(run.model))  # noqa: S301 — written by model_run into our own database
+    except Exception:  # noqa: BLE001 — an unreadable model only postpones the new scores to the night
+        log.exception("The attrition model of run %s cannot be read", run.pk)
+        return None
+    if stored.get("sklearn") != sklearn.__version__ or tuple(stored.get("features", ())) != methods.FEATURE_NAMES:
+        log.warning("The attrition model of run %s was fitted by another version; rescoring waits for the "
+                    "nightly run", run.pk)
+        return None
+    _loaded.clear()
+    _loaded[key] = (stored["model"], stored["reference"])
+    return _loaded[key]
+
+
+def last_run() -> ModelRun | None:
+    """The run whose scores are shown: the latest that succeeded."""
+    return ModelRun.objects.filter(status=RunStatus.DONE).order_by("-started_at", "-id").first()
+
+
+def risk_rescore(*, party_ids: Iterable[int], today: dt.date | None = None) -> int:
+    """Score these customers again with the last run's model, as of `today` (default today): after a
+    purchase, a complaint or a survey answer. Writes their risk, reasons and loyalty type exactly as
+    the nightly run would with that model (customers no longer active lose their score) and proposes
+    the call for high risk × high value. No refit. Returns the number of customers scored."""
+    ids = np.array(sorted({int(p) for p in party_ids}), dtype=np.int64)
+    run = last_run()
+    fitted = fitted_model(run) if run is not None and ids.size else None
+    if fitted is None:
+        return 0
+    model, reference = fitted
+    cfg = settings_get()
+    day = today or timezone.localdate()
+    now = day.toordinal()
+    h = fetch.load_history(ids)
+    signals, _sources = fetch.load_signals(ids, day, only=True)
+    X, active = methods.build_features(h, now, signals), methods.active_at(h, now, cfg.inactivity_days)
+    risk = model.predict_proba(X[active])[:, 1] if active.any() else np.zeros(0)
+    why = methods.reasons(model, X[active], reference, risk, from_risk=REASONS_FROM) if active.any() else []
+    result = {"X": X[active], "risk": risk, "reasons": why, "positions": np.flatnonzero(active),
+              "rate": methods.repurchase_rate(h, now)[active]}
+    rows = _risk_rows(run, ids, result, cfg)
+    with transaction.atomic():
+        AttritionRisk.objects.bulk_create(rows, batch_size=5000, update_conflicts=True, unique_fields=["party"],
+                                          update_fields=RISK_FIELDS)
+        AttritionRisk.objects.filter(party_id__in=ids[~active].tolist()).delete()
+    propose_calls(run=run, cfg=cfg, today=day, party_ids=[r.party_id for r in rows])
+    return len(rows)
+
+
+def _clv_cut() -> float | None:
+    """The 90th percentile of the stored 12-month CLV (linear interpolation, as numpy's default),
+    from the two values around it: no whole-base read. None when no value is stored."""
+    try:
+        from django.apps import apps
+
+        value = apps.get_model("clv", "CustomerValue")
+    except LookupError:
+        return None
+    n = value.objects.count()
+    if not n:
+        return None
+    position = 0.9 * (n - 1)
+    k = int(np.floor(position))
+    around = [float(v) for v in value.objects.order_by("clv_12m").values_list("clv_12m", flat=True)[k:k + 2]]
+    return float(np.quantile(np.array(around), position - k)) if len(around) == 2 else around[0]
 
 
 def _high_value_ids(party_ids: list[int]) -> set[int]:
@@ -181,20 +284,21 @@ def _high_value_ids(party_ids: list[int]) -> set[int]:
 
     found = set(CustomerAnalytics.objects.filter(party_id__in=party_ids, abc_class="A")
                 .values_list("party_id", flat=True))
-    try:
+    cut = _clv_cut()
+    if cut is not None:
         value = apps.get_model("clv", "CustomerValue")
-        clv = list(value.objects.values_list("party_id", "clv_12m"))
-    except (LookupError, Exception):  # noqa: BLE001 — CLV not computed (or not installed): ABC alone
-        clv = []
-    if clv:
-        cut = float(np.quantile([float(v) for _p, v in clv], 0.9))
-        found |= {p for p, v in clv if float(v) >= cut}
+        found |= {p for p, v in value.objects.filter(party_id__in=party_ids).values_list("party_id", "clv_12m")
+                  if float(v) >= cut}
     return found
 
 
-def propose_calls(*, run: ModelRun, cfg: AttritionSettings, today: dt.date) -> int:
-    """A call for the owner of each high-risk, high-value customer (one proposal per customer per month)."""
-    risky = list(AttritionRisk.objects.filter(run=run, risk__gte=cfg.high_risk).select_related("party"))
+def propose_calls(*, run: ModelRun, cfg: AttritionSettings, today: dt.date, party_ids: list[int] | None = None) -> int:
+    """A call for the owner of each high-risk, high-value customer (one proposal per customer per month);
+    only among `party_ids` when given (rescoring)."""
+    risky_rows = AttritionRisk.objects.filter(run=run, risk__gte=cfg.high_risk).select_related("party")
+    if party_ids is not None:
+        risky_rows = risky_rows.filter(party_id__in=party_ids)
+    risky = list(risky_rows)
     valuable = _high_value_ids([r.party_id for r in risky])
     created = 0
     with translation.override(django_settings.LANGUAGE_CODE):
