@@ -103,7 +103,8 @@ def campaign_results(request: HttpRequest, campaign_id: int = RowId) -> dict[str
     campaign = selectors.campaign_get_for_user(user=_viewer(request), pk=campaign_id)
     r = selectors.campaign_results(campaign=campaign)
     return {**{k: getattr(r, k) for k in ("targeted", "excluded", "sent", "control", "bounced", "failed",
-                                          "responders", "clicks", "unsubscribes", "orders", "revenue", "margin",
+                                          "responders", "clicks", "unsubscribes", "replies", "forms",
+                                          "opportunities", "orders", "revenue", "margin",
                                           "total_cost", "kpis", "response_uplift", "revenue_uplift", "winner")},
             "campaign_id": campaign.pk}
 

@@ -93,6 +93,9 @@ class ResultsOut(Schema):
     responders: int
     clicks: int
     unsubscribes: int
+    replies: int
+    forms: int = Field(..., description="Web forms filled in after the campaign.")
+    opportunities: int
     orders: int
     revenue: Decimal
     margin: Decimal

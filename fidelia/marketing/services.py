@@ -737,17 +737,21 @@ def campaign_reply_capture(*, message_id: str, references: list[str], recipients
                            at: dt.datetime | None = None, raw: bytes = b"") -> CampaignResponse | None:
     """An inbound e-mail answering a campaign message is a REPLY of its recipient (once per inbound
     message: the key is a digest of its Message-ID). None when it answers no campaign message."""
-    recipient = reply_recipient([*reversed(references[-50:]), *recipients])
-    if recipient is None:
+    try:
+        with transaction.atomic():  # a savepoint: a failure here never loses the inbound message's case
+            recipient = reply_recipient([*reversed(references[-50:]), *recipients])
+            if recipient is None:
+                return None
+            digest = hashlib.sha256((message_id or "").encode() or raw).hexdigest()[:40]
+            row, created = CampaignResponse.objects.get_or_create(
+                recipient=recipient, key=f"mail:{digest}",
+                defaults={"kind": ResponseKind.REPLY, "at": at or timezone.now()})
+            if created:
+                events.record(actor=None, action="campaign.response.reply", obj=row, party_id=recipient.party_id)
+            return row
+    except Exception:
+        log.exception("recording a campaign reply failed (message %s)", message_id[:100])
         return None
-    digest = hashlib.sha256((message_id or "").encode() or raw).hexdigest()[:40]
-    key = f"mail:{digest}"
-    with transaction.atomic():
-        row, created = CampaignResponse.objects.get_or_create(
-            recipient=recipient, key=key, defaults={"kind": ResponseKind.REPLY, "at": at or timezone.now()})
-        if created:
-            events.record(actor=None, action="campaign.response.reply", obj=row, party_id=recipient.party_id)
-    return row
 
 
 def form_response_capture(*, lead_id: int, email: str, token: str = "", at: dt.datetime | None = None

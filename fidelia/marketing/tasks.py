@@ -51,6 +51,19 @@ def triggers_run_task(as_of: str | None = None) -> dict[str, int]:
         return triggers_run(as_of=dt.date.fromisoformat(as_of) if as_of else None)
 
 
+@shared_task(name="fidelia.marketing.tasks.attribution_task", acks_late=True)
+def attribution_task(kind: str, ids: list[int]) -> int:
+    """Attribute purchases ("orders") or opportunities just recorded by sales; safe to retry."""
+    from fidelia.sales.models import Opportunity, Transaction
+
+    with work_context(channel="task"):
+        if kind == "orders":
+            return services.orders_attribute(transactions=Transaction.objects.filter(pk__in=ids))
+        if kind == "opportunities":
+            return services.opportunities_attribute(opportunities=Opportunity.objects.filter(pk__in=ids))
+    raise ValueError(f"unknown attribution kind {kind!r}")
+
+
 @shared_task(name="fidelia.marketing.tasks.attribution_catch_up_task")
 def attribution_catch_up_task(today: str | None = None) -> dict[str, int]:
     """Daily: attribute the orders and opportunities of campaigns whose window is open or just closed."""

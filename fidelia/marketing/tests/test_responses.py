@@ -13,11 +13,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from fidelia.core.testing import make_token
 from fidelia.marketing import services
 from fidelia.marketing.enums import RecipientGroup, RecipientStatus, ResponseKind
 from fidelia.marketing.models import Campaign, CampaignRecipient, CampaignResponse
 from fidelia.marketing.selectors import campaign_results, campaigns_comparison
-from fidelia.marketing.tasks import attribution_catch_up_task
+from fidelia.marketing.tasks import attribution_catch_up_task, attribution_task
 from fidelia.marketing.tests.factories import campaign, segment
 from fidelia.parties.models import Party
 from fidelia.parties.tests import factories
@@ -157,6 +158,34 @@ def test_last_touch_wins_and_campaigns_never_share_an_order(personas, mail_serve
     assert sum(r.revenue for r in results) == Decimal("90.00")
 
 
+def test_attribution_is_set_based(personas, mail_server, product, run) -> None:
+    """An import announcing many purchases costs the same few queries as one, whatever the number of
+    campaigns: campaigns are found through the buyers' recipient rows, not looped over."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fidelia.sales.signals import purchases_recorded, send_after_commit
+
+    people = [factories.person(owner=personas.alice, stage="customer") for _ in range(6)]
+    for name in ("Une", "Deux", "Trois"):
+        _launch(personas, run, people, name=name, share="0.5")
+    txs = [Transaction.objects.create(party=p, product=product, date=timezone.localdate(), amount=Decimal("10"),
+                                      margin=Decimal("3"), channel="web") for p in people]
+    with CaptureQueriesContext(connection) as one:
+        services.orders_attribute(transactions=Transaction.objects.filter(pk=txs[0].pk))
+    with CaptureQueriesContext(connection) as many:
+        attribution_task("orders", [t.pk for t in txs])   # what the signal queues
+    assert len(many.captured_queries) == len(one.captured_queries) <= 6
+    assert _orders().count() == 6
+    CampaignResponse.objects.all().delete()
+    run(send_after_commit, signal=purchases_recorded, party_ids=[p.pk for p in people],
+        object_ids=[t.pk for t in txs])
+    assert _orders().count() == 6
+    # each to the last campaign launched (the three share the day; the latest launch wins)
+    last = Campaign.objects.order_by("-launched_at", "-pk").first()
+    assert set(_orders().values_list("recipient__campaign", flat=True)) == {last.pk}
+
+
 # --- opportunities ---
 
 def test_opportunity_opened_in_the_window_is_a_response(sent, personas, run, client) -> None:
@@ -174,6 +203,9 @@ def test_opportunity_opened_in_the_window_is_a_response(sent, personas, run, cli
     assert 'data-testid="opportunities">1<' in page
     compare = client.get(reverse("marketing:compare"))
     assert compare.status_code == 200 and "Opportunities" in compare.content.decode()
+    api = client.get(f"/api/marketing/campaigns/{sent['c'].pk}/results",
+                     HTTP_AUTHORIZATION=f"Bearer {make_token(personas.marketing)}").json()
+    assert (api["opportunities"], api["replies"], api["forms"], api["orders"]) == (1, 0, 0, 0)
 
 
 # --- replies ---
