@@ -17,9 +17,11 @@ from fidelia.interactions.schemas import (
     InteractionIn,
     InteractionOut,
     InteractionPage,
+    TimelinePage,
 )
 from fidelia.interactions.selectors import interactions_for_user
 from fidelia.parties.selectors import party_get_for_user
+from fidelia.parties.timeline import TimelineEntry, party_timeline_page
 
 router = Router(tags=["Interactions"])
 
@@ -43,13 +45,28 @@ def list_interactions(request: HttpRequest, filters: Query[InteractionFiltersIn]
     return paginate(queryset.order_by(*ORDER), page)
 
 
-@router.get("/parties/{party_id}/interactions", response={200: InteractionPage, **errors(404)},
+@router.get("/parties/{party_id}/interactions", response={200: TimelinePage, **errors(404)},
             summary="A customer's timeline")
 def list_party_interactions(request: HttpRequest, page: Query[PageIn], party_id: int = PartyId) -> dict[str, Any]:
-    """The customer's contact history, latest first: a colleague taking over reads it first."""
+    """The customer's contact history, latest first: a colleague taking over reads it first.
+
+    Logged interactions (`kind: interaction`) are merged by date with the campaign messages the
+    customer received (`kind: campaign`, with their responses); `count` counts both."""
     user = current_user(request)
     party = party_get_for_user(user=user, pk=party_id)
-    return paginate(interactions_for_user(user).filter(party=party).order_by(*ORDER), page)
+    rows = interactions_for_user(user).filter(party=party)
+    offset = (page.page - 1) * page.page_size
+    items, count = party_timeline_page(party=party, user=user, offset=offset, limit=page.page_size, interactions=rows)
+    return {"count": count, "page": page.page, "page_size": page.page_size,
+            "items": [_timeline_item(item, party) for item in items]}
+
+
+def _timeline_item(item: Any, party: Any) -> Any:
+    if not isinstance(item, TimelineEntry):
+        return item
+    return {"kind": item.source, "id": item.id, "party": party, "channel": item.channel, "subject": item.title,
+            "occurred_at": item.occurred_at, "source_id": item.source_id,
+            "responses": [{"kind": r.kind, "at": r.at} for r in item.responses]}
 
 
 @router.post("/parties/{party_id}/interactions", response={201: InteractionOut, **errors(403, 404)},

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -20,6 +21,7 @@ class InteractionIn(Schema):
 
 
 class InteractionOut(Schema):
+    kind: Literal["interaction"] = Field("interaction", description="A contact logged in the timeline.")
     id: int
     party: PartyRefOut
     channel: str
@@ -33,6 +35,28 @@ class InteractionOut(Schema):
 
 
 class InteractionPage(Page[InteractionOut]):
+    pass
+
+
+class TimelineResponseOut(Schema):
+    kind: str = Field(..., description="click, reply, order, refusal or unsubscribe.")
+    at: dt.datetime
+
+
+class TimelineEntryOut(Schema):
+    """A line of the timeline no one logged: e.g. a campaign's message, read from the campaign."""
+    kind: str = Field(..., description="What it is: `campaign` for a message of a marketing campaign.")
+    id: int = Field(..., description="The row's id in its source (the campaign recipient).")
+    party: PartyRefOut
+    channel: str
+    subject: str = Field(..., description="For a campaign: its name.")
+    occurred_at: dt.datetime = Field(..., description="When it was sent.")
+    source_id: int | None = Field(None, description="The campaign's id, for callers who may read campaigns.")
+    responses: list[TimelineResponseOut] = Field(default_factory=list,
+                                                 description="What the customer did in response, oldest first.")
+
+
+class TimelinePage(Page[InteractionOut | TimelineEntryOut]):
     pass
 
 

@@ -15,6 +15,7 @@ from fidelia.interactions.selectors import interactions_for_user
 from fidelia.parties.fields import served_on_file
 from fidelia.parties.forms import add_domain_errors
 from fidelia.parties.selectors import TIMELINE_SIZE, party_file, party_get_for_user
+from fidelia.parties.timeline import party_timeline
 from fidelia.parties.views import file_context
 from fidelia.privacy.reads import audit_sensitive_read
 
@@ -47,8 +48,8 @@ def interaction_log(request: HttpRequest, party_pk: int) -> HttpResponse:
         audit_sensitive_read(user=request.user, fields=served_on_file(request.user, party), party_id=party.pk,
                              obj_type="parties.party")
         return render(request, "parties/detail.html", context)
-    timeline = list(interactions_for_user(request.user).filter(party=party)
-                    .order_by("-occurred_at", "-id")[:TIMELINE_SIZE])
+    timeline = party_timeline(party=party, user=request.user, limit=TIMELINE_SIZE,
+                              interactions=interactions_for_user(request.user).filter(party=party))
     context = {"party": party, "interactions": timeline, "interaction_form": form, "can_log": True,
                "logged": not form.errors, "interaction_count": party.interactions.count()}
     return render(request, "interactions/partials/timeline.html", context)

@@ -11,7 +11,9 @@ class MarketingConfig(AppConfig):
         from fidelia.marketing.facts import register_facts
         from fidelia.marketing.privacy import register_hooks
         from fidelia.marketing.receivers import connect
+        from fidelia.marketing.timeline import register_timeline
 
         register_facts()
         register_hooks()
+        register_timeline()
         connect()

@@ -19,6 +19,7 @@ from fidelia.parties.enums import Channel, ConsentPurpose, Stage
 from fidelia.parties.fields import field_rights
 from fidelia.parties.models import ConsentRecord, Party
 from fidelia.parties.search import normalize_query
+from fidelia.parties.timeline import party_timeline
 from fidelia.privacy.reads import audit_access_denied
 
 SORTS = {
@@ -307,8 +308,8 @@ def party_file(*, user: User, pk: Any) -> Party:
     )
     if party is None:
         refuse(user=user, pk=pk)
-    party.recent_interactions = list(
-        party.interactions.select_related("author").order_by("-occurred_at", "-id")[:TIMELINE_SIZE])
+    # the timeline: logged interactions and what other apps register (campaign messages...), by date
+    party.recent_interactions = party_timeline(party=party, user=user, limit=TIMELINE_SIZE)
     party.interaction_count = party.interactions.count()
     party.consent_states = consent_states(party)
     # Transactions are loaded only for those who may read them: for the others the tab, the
