@@ -11,7 +11,7 @@ class AttritionConfig(AppConfig):
         from fidelia.attrition.facts import register_facts
         from fidelia.attrition.privacy import register_hooks
         from fidelia.attrition.tasks import on_customer_event
-        from fidelia.sales.signals import purchases_recorded
+        from fidelia.sales.signals import contracts_signed, purchases_recorded
         from fidelia.service.signals import complaints_changed
         from fidelia.surveys.signals import answers_recorded
 
@@ -19,5 +19,6 @@ class AttritionConfig(AppConfig):
         register_hooks()
         # What changes a customer's signals rescores them at once with the last fitted model.
         purchases_recorded.connect(on_customer_event, dispatch_uid="attrition.rescore_on_purchase")
+        contracts_signed.connect(on_customer_event, dispatch_uid="attrition.rescore_on_contract")
         complaints_changed.connect(on_customer_event, dispatch_uid="attrition.rescore_on_complaint")
         answers_recorded.connect(on_customer_event, dispatch_uid="attrition.rescore_on_answer")

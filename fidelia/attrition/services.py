@@ -271,9 +271,13 @@ def _clv_cut() -> float | None:
     if not n:
         return None
     position = 0.9 * (n - 1)
-    k = int(np.floor(position))
-    around = [float(v) for v in value.objects.order_by("clv_12m").values_list("clv_12m", flat=True)[k:k + 2]]
-    return float(np.quantile(np.array(around), position - k)) if len(around) == 2 else around[0]
+    k = int(np.floor(position))  # the cut lies between the k-th and (k+1)-th smallest values
+    # Read from the top (the index on clv_12m): the offset skips a tenth of the base, not nine.
+    top = value.objects.order_by("-clv_12m").values_list("clv_12m", flat=True)
+    if k + 1 > n - 1:
+        return float(top[0])
+    upper, lower = (float(v) for v in top[n - 2 - k:n - k])
+    return float(np.quantile(np.array([lower, upper]), position - k))
 
 
 def _high_value_ids(party_ids: list[int]) -> set[int]:

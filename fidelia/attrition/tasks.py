@@ -25,12 +25,13 @@ def attrition_nightly_task(as_of: str | None = None) -> dict[str, object]:
 
 @shared_task(name="fidelia.attrition.tasks.risk_rescore_task", acks_late=True)
 def risk_rescore_task(party_ids: list[int]) -> int:
-    """Score these customers again with the last fitted model (after a purchase, complaint or answer)."""
+    """Score these customers again with the last fitted model (after a purchase, contract, complaint or answer)."""
     rescoring.claim("risk", party_ids)
     with work_context(channel="task"):
         return risk_rescore(party_ids=party_ids)
 
 
 def on_customer_event(sender: object, party_ids: list[int], **kwargs: object) -> None:
-    """Receiver of purchases, complaints and survey answers (sent after commit): rescore their risk."""
+    """Receiver of purchases, new contracts, complaints and survey answers (sent after commit): rescore
+    these customers' risk."""
     rescoring.queue(risk_rescore_task, party_ids, kind="risk")

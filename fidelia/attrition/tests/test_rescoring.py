@@ -166,3 +166,12 @@ def test_without_a_usable_model_nothing_is_rescored(scored):
               "features": methods.FEATURE_NAMES}
     ModelRun.objects.filter(pk=run.pk).update(model=pickle.dumps(stored))
     assert services.risk_rescore(party_ids=[row.party_id]) == 0
+
+
+def test_a_new_contract_rescores_the_customer(scored, django_capture_on_commit_callbacks):
+    personas, parties, run = scored
+    gone = [p for p in parties if not AttritionRisk.objects.filter(party=p).exists()][1]
+    with django_capture_on_commit_callbacks(execute=True):
+        sales.contract_create(party=gone, actor=personas.admin, product=catalogue(), start_date=TODAY)
+    assert_scored_as_in_a_full_run(run, gone.pk)  # a contract in force: active again, scored
+    assert feature(run, gone.pk, "products_held") == 1

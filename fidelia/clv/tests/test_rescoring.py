@@ -3,7 +3,10 @@ give directly and a whole-base scoring with that fit gives; first buyers get a v
 purchases change nothing; bursts are queued once per customer when the cache is shared."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
+import os
 from decimal import Decimal
 
 import numpy as np
@@ -138,3 +141,68 @@ def test_without_a_fitted_run_nothing_is_written(personas) -> None:
 
 def test_imports_are_queued_in_chunks() -> None:
     assert [len(c) for c in rescoring.chunks([*range(12_001), 5, 5])] == [5000, 5000, 2001]
+
+
+# --- bursts, with a shared cache and a real broker (Redis) -------------------------------------
+
+QUEUE_URL = os.environ.get("FIDELIA_TEST_RESCORE_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+@pytest.fixture
+def redis_queue(settings):
+    """The cache and the Celery broker on Redis (a database of their own), tasks queued, no worker."""
+    import redis
+
+    from config.celery import app
+    from tests.test_celery_worker import _reset_connections
+
+    client = redis.Redis.from_url(QUEUE_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis is not reachable at {QUEUE_URL}: {exc}")
+    client.flushdb()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": QUEUE_URL}}
+    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
+    _reset_connections(app)
+    app.conf.update(broker_url=QUEUE_URL, result_backend=QUEUE_URL, task_always_eager=False)
+    yield client
+    _reset_connections(app)
+    app.conf.update(**saved)
+    client.flushdb()
+
+
+def queued(client, task: str) -> list[list[int]]:
+    """The party ids of the messages of `task` waiting in the default queue, oldest first."""
+    found = []
+    for raw in reversed(client.lrange("celery", 0, -1)):  # pushed on the left: oldest last
+        message = json.loads(raw)
+        if message["headers"]["task"] == task:
+            args = json.loads(base64.b64decode(message["body"]))[0]
+            found.append(args[0])
+    return found
+
+
+def test_a_burst_of_purchases_queues_one_rescoring_per_customer(valued, redis_queue,
+                                                                 django_capture_on_commit_callbacks) -> None:
+    from fidelia.clv.tasks import value_rescore_task
+
+    _personas, parties, _run, item = valued
+    party, other = parties[7], parties[8]
+    value_task, risk_task = "fidelia.clv.tasks.value_rescore_task", "fidelia.attrition.tasks.risk_rescore_task"
+    for amount in (10, 20, 30):
+        with django_capture_on_commit_callbacks(execute=True):
+            sales.transaction_record(party=party, actor=None, product=item, date=timezone.localdate(),
+                                     amount=Decimal(amount), channel="web")
+    assert queued(redis_queue, value_task) == [[party.pk]] and queued(redis_queue, risk_task) == [[party.pk]]
+    with django_capture_on_commit_callbacks(execute=True):  # another customer is not held back
+        sales.transaction_record(party=other, actor=None, product=item, date=timezone.localdate(),
+                                 amount=Decimal("15"), channel="web")
+    assert queued(redis_queue, value_task) == [[party.pk], [other.pk]]
+    # The task claims its customers before reading: a purchase after that queues again.
+    assert value_rescore_task(party_ids=[party.pk]) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        sales.transaction_record(party=party, actor=None, product=item, date=timezone.localdate(),
+                                 amount=Decimal("40"), channel="web")
+    assert queued(redis_queue, value_task) == [[party.pk], [other.pk], [party.pk]]
+    assert queued(redis_queue, risk_task) == [[party.pk], [other.pk]]  # still waiting: not queued twice
