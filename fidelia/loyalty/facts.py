@@ -45,8 +45,8 @@ def _clubs() -> list[tuple[str, Any]]:
 
 def register_facts() -> None:
     register_fact(Fact("loyalty.points_balance", _("Loyalty points balance"), "number", _balance,
-                       help=_("The sum of the customer's points ledger; 0 for a non-member.")))
+                       help=_("The sum of the customer's points ledgers, every programme together; 0 for a non-member.")))
     register_fact(Fact("loyalty.tier", _("Loyalty tier"), "choice", _tier, choices=_tiers,
-                       help=_("The tier reached by the points earned over the last 12 months.")))
+                       help=_("The highest tier reached, in any programme, by the points earned over the last 12 months.")))
     register_fact(Fact("loyalty.club", _("Member of the club"), "choice", lambda: F("pk"), choices=_clubs,
                        related=lambda: (_enrolments(), "club_id")))

@@ -367,7 +367,8 @@ def referrals_reward(*, today: dt.date | None = None, party_ids: list[int] | Non
     today = today or timezone.localdate()
     contracts, purchases = Contract.objects.all(), Transaction.objects.filter(amount__gt=0)
     pending = Referral.objects.filter(status=ReferralStatus.PENDING, referred__stage=Stage.CUSTOMER,
-                                      referred__erased_at__isnull=True)
+                                      referred__erased_at__isnull=True,
+                                      referrer__programme__is_active=True)  # a closed one enrols nobody
     if party_ids is not None:
         pending = pending.filter(referred_id__in=party_ids)
         contracts, purchases = contracts.filter(party_id__in=party_ids), purchases.filter(party_id__in=party_ids)

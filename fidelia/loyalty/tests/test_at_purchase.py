@@ -121,3 +121,15 @@ def test_many_ids_are_earned_in_chunks(personas, world, monkeypatch):
     assert services.loyalty_on_sales(party_ids=[party.pk], transaction_ids=ids + [999999]) == (0, 7)
     assert services.loyalty_on_sales(party_ids=[party.pk], transaction_ids=ids) == (0, 0)
     assert services.balance_of(member.pk) == 7
+
+
+def test_a_referral_to_a_closed_programme_waits_without_breaking_the_run(personas, world,
+                                                                          django_capture_on_commit_callbacks):
+    prog, referrer_party, referrer, prod = world
+    friend = factories.person(owner=personas.alice, stage="prospect")
+    services.referral_register(code=referrer.referral_code, referred=friend, actor=personas.alice)
+    services.programme_update(programme=prog, actor=personas.admin, version=prog.version, is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        f.purchase(friend, prod, "120", TODAY)
+    assert Referral.objects.get(referred=friend).status == ReferralStatus.PENDING
+    assert services.loyalty_daily(today=TODAY).referrals == 0
