@@ -33,7 +33,8 @@ from fidelia.sales.services import contract_create, transaction_record
 # A bounded run by default (about a minute); raise it for a deeper nightly run.
 MAX_EXAMPLES = int(os.environ.get("FIDELIA_FUZZ_EXAMPLES", "15"))
 BODY_REFERENCES = {"product": "product_id", "family": "family_id", "owner": "user_id", "team": "team_id",
-                   "organisation": "organisation_id", "parent": "organisation_id", "member_party": "party_id"}
+                   "organisation": "organisation_id", "parent": "organisation_id", "member_party": "party_id",
+                   "reward_id": "reward_id", "programme_id": "programme_id", "referred_party_id": "party_id"}
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 schema.config.generation.update(
@@ -107,6 +108,13 @@ def fuzz_world(db, in_test_transaction: None) -> dict[str, Any]:
     actions["segment_id"] = [segment.pk]
     actions["campaign_id"] = [campaign_save(actor=personas.admin, name="Offre", channel="email", segment=segment,
                                             subject_fr="Offre", body_fr="Bonjour {{ first_name }}").pk]
+    from fidelia.loyalty import services as loyalty  # loyalty: two programmes, members, rewards
+    programmes = [loyalty.programme_create(actor=None, name=name) for name in ("Privilèges", "Partenaires")]
+    for programme, party in zip(programmes * 2, parties[:3], strict=False):
+        loyalty.points_adjust(membership=loyalty.membership_enrol(programme=programme, party=party, actor=None),
+                              points=2000, reason="Reprise", actor=None)
+    actions["programme_id"] = [p.pk for p in programmes]
+    actions["reward_id"] = [loyalty.reward_create(programme=p, name="Bon", cost=500, actor=None).pk for p in programmes]
     return {**actions, "token": raw, "party_id": [p.pk for p in parties], "product_id": [product.pk],
             "contract_id": list(Contract.objects.values_list("pk", flat=True)), "family_id": [family.pk],
             "user_id": [personas.admin.pk, personas.alice.pk, personas.manager.pk],
