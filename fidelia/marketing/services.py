@@ -24,7 +24,7 @@ from django.core import signing
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fidelia.accounts import policies
@@ -426,7 +426,8 @@ def build_message(campaign: Campaign, recipient: CampaignRecipient, row: dict, a
         body = campaign.script
     text = content.render(body, values)
     if campaign.channel == CampaignChannel.EMAIL and "unsubscribe_url" not in content.template_fields(body):
-        text += "\n\n" + _("To stop receiving these messages: %(url)s") % {"url": values["unsubscribe_url"]}
+        with translation.override("en" if english else "fr"):   # the language of the message, not the worker's
+            text += "\n\n" + _("To stop receiving these messages: %(url)s") % {"url": values["unsubscribe_url"]}
     return OutboundMessage(recipient_id=recipient.pk, party_id=recipient.party_id, address=address,
                            subject=content.render(subject, values), body=text,
                            unsubscribe_url=values["unsubscribe_url"],

@@ -309,10 +309,12 @@ def test_each_recipient_gets_their_language(personas, mail_server, run, client) 
     assert languages == {french.pk: "fr", english.pk: "en"}
     received = {m.rcpt_tos[0]: m.message for m in mail_server.messages}
     assert str(received[english.email]["Subject"]) == f"Hello {english.first_name}"
-    assert "see our offer" in received[english.email].get_body(("plain",)).get_content()
+    english_text = received[english.email].get_body(("plain",)).get_content()
+    assert "see our offer" in english_text and "To stop receiving these messages" in english_text
     assert received[english.email]["Content-Language"] == "en"
     assert str(received[french.email]["Subject"]) == f"Bonjour {french.first_name}"
-    assert "découvrez notre offre" in received[french.email].get_body(("plain",)).get_content()
+    french_text = received[french.email].get_body(("plain",)).get_content()
+    assert "découvrez notre offre" in french_text and "Pour ne plus recevoir ces messages" in french_text
     # the unsubscribe page speaks the recipient's language
     for party, word in ((french, "Désinscription"), (english, "Unsubscribe")):
         r = CampaignRecipient.objects.get(campaign=c, party=party)
