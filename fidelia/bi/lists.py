@@ -96,6 +96,7 @@ PARTY_COLUMNS = _columns(
     ("csp", "string", "csp", gettext_lazy("Socio-professional category")),
     ("income_bracket", "string", "income_bracket", gettext_lazy("Income bracket")),
     ("preferred_channel", "string", "preferred_channel", gettext_lazy("Preferred channel")),
+    ("language", "string", "language", gettext_lazy("Language")),
     ("email", "string", "email", gettext_lazy("E-mail")),
     ("phone", "string", "phone", gettext_lazy("Phone")),
     ("postcode", "string", "postcode", gettext_lazy("Postcode")),

@@ -33,6 +33,7 @@ HISTORY_DAYS = 3 * 365  # purchase history window ("the last ~3 years")
 BUYER_SHARE = 0.72  # parties with purchases (customers and former customers)
 ORG_SHARE = 0.15
 CONTACT_SHARE = 0.08  # persons who are contacts of a company
+ENGLISH_SHARE = 0.05  # persons written to in English (Party.language)
 # BG/NBD and Gamma-Gamma parameters (rates per year; spend in euros).
 RATE_SHAPE = 0.9
 DROPOUT_BETA = (1.0, 20.0)  # ~40 % of buyers drop out; about one in five is a former customer
@@ -572,6 +573,10 @@ class Generator:
         cols["team_id"] = self._str(self.rep_team_ids[rep])
         cols["notes"] = [""] * n
         cols["created_by_id"] = cols["owner_id"]
+        # About one person in twenty is written to in English. Drawn from its own stream (the batch's
+        # first id) so the rest of the data stays as it was for a given seed.
+        english = ~is_org & (np.random.default_rng([self.seed, 7, int(ids[0]) if n else 0]).random(n) < ENGLISH_SHARE)
+        cols["language"] = np.where(english, "en", "fr").tolist()
         return {
             "_columns": cols,
             "n": n,

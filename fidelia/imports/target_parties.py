@@ -30,7 +30,7 @@ from fidelia.parties.search import build_search_text, display_name_of
 from fidelia.parties.selectors import parties_for_user
 
 IDENTITY = ("kind", "stage", "civility", "first_name", "last_name", "birth_date", "legal_name", "siren", "siret",
-            "vat_number", "sector", "job_title", "notes", "income_bracket")
+            "vat_number", "sector", "job_title", "notes", "income_bracket", "language")
 ADDRESS = ("line1", "line2", "postcode", "city", "country")
 FLAG_TAG = "import: possible duplicate"
 
@@ -231,8 +231,8 @@ def new_party(values: dict[str, Any], ctx: Any) -> Party:
 
 
 PARTY_COLUMNS = ("kind", "stage", "display_name", "civility", "first_name", "last_name", "birth_date", "legal_name",
-                 "siren", "siret", "vat_number", "sector", "job_title", "notes", "income_bracket", "customer_since",
-                 "owner_id", "team_id", "created_by_id", "email", "phone", "postcode", "city", "search_text", "sort_name")
+                 "siren", "siret", "vat_number", "sector", "job_title", "notes", "income_bracket", "language",
+                 "customer_since", "owner_id", "team_id", "created_by_id", "email", "phone", "postcode", "city", "search_text", "sort_name")
 
 
 def bulk_create(plans: list[RowPlan], ctx: Any) -> None:

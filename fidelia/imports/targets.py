@@ -29,6 +29,7 @@ from fidelia.parties.enums import (
     ConsentSource,
     ContactKind,
     IncomeBracket,
+    Language,
     MemberRole,
     PartyKind,
     Stage,
@@ -155,6 +156,10 @@ def _register_builtins() -> None:
                                "entreprise": PartyKind.ORGANISATION, "societe": PartyKind.ORGANISATION,
                                "company": PartyKind.ORGANISATION, "b2b": PartyKind.ORGANISATION,
                                "b2c": PartyKind.PERSON})
+    language = _choice(Language, {"français": Language.FRENCH, "francais": Language.FRENCH, "french": Language.FRENCH,
+                                  "fra": Language.FRENCH, "fre": Language.FRENCH, "fr-fr": Language.FRENCH,
+                                  "anglais": Language.ENGLISH, "english": Language.ENGLISH, "eng": Language.ENGLISH,
+                                  "en-gb": Language.ENGLISH, "en-us": Language.ENGLISH})
     register(Target(
         name="parties", label=gettext_lazy("Customers and prospects (persons, organisations)"),
         fields=(
@@ -191,6 +196,9 @@ def _register_builtins() -> None:
             FieldSpec("notes", gettext_lazy("Notes"), synonyms=("notes", "commentaire", "commentaires", "remarques", "comments")),
             FieldSpec("income_bracket", gettext_lazy("Income bracket"), _choice(IncomeBracket), synonyms=("tranche de revenus", "revenus", "income"),
                       sensitive="income_bracket"),
+            FieldSpec("language", gettext_lazy("Language (fr / en)"), language, synonyms=(
+                "langue", "language", "lang", "langue de correspondance", "langue parlée", "preferred language",
+                "spoken language")),
         ),
         resolve=tp.resolve, write=tp.write, may_import=policies.can_import, check=tp.check,
         file_keys=tp.file_keys,

@@ -22,6 +22,7 @@ from fidelia.parties.enums import (
     ContactKind,
     Csp,
     IncomeBracket,
+    Language,
     LifeEventKind,
     MemberRole,
     PartyKind,
@@ -148,6 +149,8 @@ class PartyForm(forms.Form):
                                     empty_label="—", widget=OrganisationPicker)
     preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=_blank("—", Channel.choices),
                                           required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices, initial=Language.FRENCH, required=False,
+                                 help_text=_("The language campaigns, surveys and letters are written in."))
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False,
                                    empty_label="—")
     team = forms.ModelChoiceField(label=_("Team / agency"), queryset=Team.objects.all(), required=False,

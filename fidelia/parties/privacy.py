@@ -26,7 +26,7 @@ from fidelia.privacy.services import subjects_erase_past_policy
 IDENTITY_FIELDS = (
     "kind", "stage", "civility", "first_name", "last_name", "birth_date", "csp", "income_bracket",
     "job_title", "legal_name", "siren", "siret", "vat_number", "sector", "employees",
-    "preferred_channel", "notes", "customer_since", "created_at", "updated_at", "last_inbound_at",
+    "preferred_channel", "language", "notes", "customer_since", "created_at", "updated_at", "last_inbound_at",
     "last_outbound_at",
 )
 # Blanked on erasure; `kind`, `stage`, dates of the relationship and portfolio stay for statistics.

@@ -27,6 +27,7 @@ from fidelia.parties.enums import (
     ContactKind,
     Csp,
     IncomeBracket,
+    Language,
     LifeEventKind,
     MemberRole,
     PartyKind,
@@ -274,6 +275,8 @@ class PartyFields(StrictIn):
     employees: Count | None = None
     parent: Id | None = Field(None, description="Id of the parent company.")
     preferred_channel: Channel | Blank = ""
+    language: Language = Field(Language.FRENCH, description="The language the customer is written to in: "
+                                                            "`fr` (default) or `en`.")
     owner: Id | None = Field(None, description="User id of the account manager.")
     team: Id | None = Field(None, description="Team / agency id.")
     notes: text(10000) = ""
@@ -305,6 +308,7 @@ class PartyListOut(Schema):
     phone_display: str
     postcode: str
     city: str
+    language: str
     owner: UserRefOut | None
     team: TeamRefOut | None
     tags: list[str]
@@ -388,6 +392,7 @@ class PartyOut(PartyListOut, SensitiveOut):
     employees: int | None
     parent: PartyRefOut | None
     preferred_channel: str
+    language: str = Field(..., description="`fr` or `en`: the language campaigns, surveys and letters use.")
     notes: str
     customer_since: dt.date | None
     emails: list[EmailOut]

@@ -25,7 +25,7 @@ from fidelia.core.validation import (
     normalize_siret,
     normalize_vat,
 )
-from fidelia.parties.enums import ConsentSource, PartyKind, Stage
+from fidelia.parties.enums import ConsentSource, Language, PartyKind, Stage
 from fidelia.parties.fields import check_life_event_write, check_member_write, check_party_writes
 from fidelia.parties.models import (
     Address,
@@ -45,7 +45,7 @@ from fidelia.parties.vocabulary import vocabulary_add, vocabulary_forget
 PARTY_FIELDS = (
     "kind", "stage", "civility", "first_name", "last_name", "birth_date", "csp", "income_bracket",
     "organisation", "job_title", "legal_name", "siren", "siret", "vat_number", "sector", "employees",
-    "parent", "preferred_channel", "owner", "team", "notes", "customer_since",
+    "parent", "preferred_channel", "language", "owner", "team", "notes", "customer_since",
 )
 
 
@@ -96,6 +96,11 @@ def _clean_identity(values: dict[str, Any], errors: dict[str, list[str]]) -> dic
             values["siren"] = siren or siret[:9]
     else:
         errors["kind"] = [_("Choose a person or an organisation.")]
+    language = values.get("language")
+    if language in (None, ""):
+        values.pop("language", None)   # not given: left as it is (French for a new party)
+    elif language not in Language.values:
+        errors["language"] = [_("Choose French or English.")]
     if values.get("parent") is not None and values.get("parent").kind != PartyKind.ORGANISATION:
         errors["parent"] = [_("The parent must be an organisation.")]
     org = values.get("organisation")
@@ -243,6 +248,7 @@ def party_update(*, party: Party, actor: User, version: int, tags: Sequence[str]
     errors: dict[str, list[str]] = {}
     values = _clean_identity({**current, **changes}, errors)
     _raise_if(errors)
+    values.setdefault("language", party.language)
     if values.get("parent") is not None and values["parent"].pk == party.pk:
         raise ValidationFailed(_("A company cannot be its own parent."),
                                fields={"parent": [_("A company cannot be its own parent.")]})
