@@ -224,8 +224,8 @@ def fitted_model(run: ModelRun) -> tuple[methods.RiskModel, np.ndarray] | None:
 
 
 def last_run() -> ModelRun | None:
-    """The run whose scores are shown: the latest that succeeded."""
-    return ModelRun.objects.filter(status=RunStatus.DONE).order_by("-started_at", "-id").first()
+    """The run whose scores are shown: the latest that succeeded (its model is read on first use only)."""
+    return ModelRun.objects.filter(status=RunStatus.DONE).defer("model").order_by("-started_at", "-id").first()
 
 
 def risk_rescore(*, party_ids: Iterable[int], today: dt.date | None = None) -> int:
