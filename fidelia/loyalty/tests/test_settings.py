@@ -280,3 +280,16 @@ def test_api_with_several_programmes(client, personas, prog):
     assert short.status_code == 422  # the partner programme's balance, not the 1,200 of the first
     assert client.get(f"/api/loyalty/members/{party.pk}?programme_id={other.pk}",
                       **{"HTTP_AUTHORIZATION": f"Bearer {make_token(personas.outsider)}"}).status_code == 404
+
+
+def test_the_first_programme_is_created_from_the_empty_page(client, personas):
+    verified_login(client, personas.marketing)
+    empty = client.get(reverse("loyalty:index")).content.decode()
+    assert 'data-testid="loyalty-first-programme"' in empty and "No programme yet." in empty
+    client.post(reverse("loyalty:programme_add"), {"new-name": "Fidelia Privilèges", "new-points_per_euro": "1",
+                                                   "new-validity_months": "24", "new-referrer_points": "500",
+                                                   "new-referred_points": "250"})
+    created = Programme.objects.get()
+    page = client.get(reverse("loyalty:index")).content.decode()
+    assert created.name in page and 'data-testid="loyalty-first-programme"' not in page
+    assert 'data-testid="loyalty-family-rules"' in page and 'data-testid="loyalty-bonus-events"' in page
