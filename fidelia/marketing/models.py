@@ -157,7 +157,8 @@ class Solicitation(models.Model):
 
 
 class CampaignResponse(TimeStampedModel):
-    """A response to a campaign: click on a tracked link, reply, attributed order, refusal."""
+    """A response to a campaign: click on a tracked link, reply, web form, attributed opportunity or
+    order, refusal, unsubscribe."""
 
     recipient = models.ForeignKey(CampaignRecipient, on_delete=models.CASCADE, related_name="responses")
     kind = models.CharField(max_length=12, choices=ResponseKind.choices)
@@ -165,10 +166,12 @@ class CampaignResponse(TimeStampedModel):
     amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     margin = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     url = models.CharField(max_length=500, blank=True)
-    key = models.CharField(max_length=80, blank=True)  # "order:<id>", "tx:<id>": attribution once
+    key = models.CharField(max_length=80, blank=True)  # "tx:<id>", "opp:<id>", "form:<lead>", "mail:<digest>": once
 
     class Meta:
-        indexes = [models.Index(fields=["recipient", "kind"])]
+        # by key alone: attribution checks whether a purchase or a deal is already any campaign's
+        indexes = [models.Index(fields=["recipient", "kind"]),
+                   models.Index(fields=["key"], name="marketing_response_key_idx")]
         constraints = [models.UniqueConstraint(fields=["recipient", "key"], condition=~models.Q(key=""),
                                                name="marketing_response_key_uniq")]
 

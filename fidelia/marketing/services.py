@@ -627,7 +627,7 @@ def last_touch(touches: list[Touch], day: dt.date) -> Touch | None:
 
 
 def _attribute(items: list[tuple[str, int, dt.date, dt.datetime, Decimal, Decimal]], kind: str,
-               touches: dict[int, list[Touch]]) -> list[CampaignResponse]:
+               touches: dict[int, list[Touch]]) -> int:
     """(key, party, day, at, amount, margin) → new responses, skipping keys already attributed to
     any campaign (an attribution is never moved or doubled)."""
     done = set(CampaignResponse.objects.filter(kind=kind, key__in=[i[0] for i in items])
@@ -636,10 +636,28 @@ def _attribute(items: list[tuple[str, int, dt.date, dt.datetime, Decimal, Decima
     for key, pid, day, at, amount, margin in items:
         touch = None if key in done else last_touch(touches.get(pid, []), day)
         if touch is not None:
-            rows.append(CampaignResponse(recipient_id=touch.recipient_id, kind=kind, at=at, amount=amount,
-                                         margin=margin, key=key))
-    CampaignResponse.objects.bulk_create(rows, batch_size=INSERT_CHUNK, ignore_conflicts=True)
-    return rows
+            rows.append((touch.recipient_id, kind, at, amount, margin, key))
+    _insert_responses(rows)
+    return len(rows)
+
+
+def _insert_responses(rows: list[tuple[int, str, dt.datetime, Decimal, Decimal, str]]) -> None:
+    """(recipient, kind, at, amount, margin, key) rows, existing keys left alone; PostgreSQL: one
+    INSERT … SELECT over arrays (no model instance per row)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        CampaignResponse.objects.bulk_create(
+            [CampaignResponse(recipient_id=r, kind=k, at=at, amount=a, margin=m, key=key) for r, k, at, a, m, key in rows],
+            batch_size=INSERT_CHUNK, ignore_conflicts=True)
+        return
+    table = CampaignResponse._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (created_at, updated_at, recipient_id, kind, at, amount, margin, url, key) "
+            "SELECT now(), now(), r, k, a, m1, m2, '', y FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], "
+            "%s::numeric[], %s::numeric[], %s::text[]) AS t(r, k, a, m1, m2, y) ON CONFLICT DO NOTHING",
+            [list(c) for c in zip(*rows, strict=True)])
 
 
 def _noon(day: dt.date) -> dt.datetime:
@@ -658,7 +676,7 @@ def orders_attribute(*, transactions: Any, campaign_ids: Any = None) -> int:
         chunk = rows[start:start + ATTRIBUTION_CHUNK]
         touches = _touches({r[1] for r in chunk}, campaign_ids)
         items = [(f"tx:{tx}", pid, day, _noon(day), amount, margin) for tx, pid, amount, margin, day in chunk]
-        new += len(_attribute(items, ResponseKind.ORDER, touches))
+        new += _attribute(items, ResponseKind.ORDER, touches)
     return new
 
 
@@ -672,7 +690,7 @@ def opportunities_attribute(*, opportunities: Any, campaign_ids: Any = None) -> 
         chunk = rows[start:start + ATTRIBUTION_CHUNK]
         touches = _touches({r[1] for r in chunk}, campaign_ids)
         items = [(f"opp:{pk}", pid, timezone.localdate(at), at, Decimal(0), Decimal(0)) for pk, pid, at in chunk]
-        new += len(_attribute(items, ResponseKind.OPPORTUNITY, touches))
+        new += _attribute(items, ResponseKind.OPPORTUNITY, touches)
     return new
 
 
