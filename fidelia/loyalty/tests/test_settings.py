@@ -191,7 +191,8 @@ def test_manager_sets_up_family_rules_and_bonus_events(client, personas, prog, f
     assert client.post(reverse("loyalty:family_rule_remove", args=[rule.pk])).status_code == 404
 
 
-def test_programme_switcher_and_forms_act_on_the_selected_programme(client, personas, prog, family):
+def test_programme_switcher_and_forms_act_on_the_selected_programme(client, personas, prog, family,
+                                                                    django_assert_max_num_queries):
     verified_login(client, personas.marketing)
     created = client.post(reverse("loyalty:programme_add"), {
         "new-name": "Club Partenaires", "new-points_per_euro": "0.5", "new-validity_months": "12",
@@ -214,13 +215,18 @@ def test_programme_switcher_and_forms_act_on_the_selected_programme(client, pers
     assert other.points_per_euro == Decimal("0.75") and prog.points_per_euro == Decimal("1")
     default = client.get(reverse("loyalty:index")).content.decode()
     assert "Platine" in default and "Bronze" not in default and "Club Partenaires" in default  # tab
-    chosen = client.get(reverse("loyalty:index"), {"programme": other.pk}).content.decode()
+    for day in range(5):
+        services.bonus_event_create(programme=other, name=f"Bonus {day}", starts_on=TODAY, ends_on=TODAY,
+                                    multiplier=Decimal("2"), actor=None)
+    with django_assert_max_num_queries(20):  # as many events and rules as wanted: no query per row
+        chosen = client.get(reverse("loyalty:index"), {"programme": other.pk}).content.decode()
     assert "Bronze" in chosen and "Platine" not in chosen and 'aria-current="page">Club Partenaires' in chosen
     assert client.get(reverse("loyalty:index"), {"programme": 999999}).status_code == 404
     assert client.get(reverse("loyalty:index"), {"programme": "abc"}).status_code == 200
 
 
-def test_panel_lists_every_membership_enrols_and_redeems_in_the_chosen_one(client, personas, prog):
+def test_panel_lists_every_membership_enrols_and_redeems_in_the_chosen_one(client, personas, prog,
+                                                                          django_assert_max_num_queries):
     party = factories.person(owner=personas.alice)
     first = f.member(prog, party)
     services.points_adjust(membership=first, points=1200, reason="Reprise", actor=None)
@@ -234,7 +240,8 @@ def test_panel_lists_every_membership_enrols_and_redeems_in_the_chosen_one(clien
     second = Membership.objects.get(party=party, programme=other)
     services.points_adjust(membership=second, points=150, reason="Bienvenue", actor=None)
     second.refresh_from_db()
-    body = client.get(reverse("loyalty:party_panel", args=[party.pk])).content.decode()
+    with django_assert_max_num_queries(25):
+        body = client.get(reverse("loyalty:party_panel", args=[party.pk])).content.decode()
     assert body.count('data-testid="loyalty-membership"') == 2 and "Enrol" not in body
     assert body.index("Fidelia Club") < body.index("Club Partenaires") and "1,200" in body and "150" in body
     coffee = other.rewards.get()
