@@ -135,8 +135,13 @@ def test_catch_up_attributes_what_the_signal_missed(sent, personas, product, run
     Campaign.objects.filter(pk=old.pk).update(attribution_days=10)
     transaction_record(party=old_people[0], actor=personas.admin, product=product,
                        date=timezone.localdate() - dt.timedelta(days=35), amount=Decimal("70"), channel="web")
+    from fidelia.sales.tests.factories import opportunity
+
+    deal = opportunity(party=sent["control"][0].party, actor=personas.alice)   # its signal lost too
     result = attribution_catch_up_task.delay().get()
     assert result["orders"] == 1 and old.pk not in services._attribution_open(timezone.localdate())
+    assert result["opportunities"] == 1
+    assert CampaignResponse.objects.get(kind=ResponseKind.OPPORTUNITY).key == f"opp:{deal.pk}"
     assert _orders().get().key == f"tx:{missed.pk}"
     assert attribution_catch_up_task()["orders"] == 0
     # the window just closed (yesterday) is still caught up
