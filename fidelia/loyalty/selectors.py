@@ -81,7 +81,7 @@ def membership_for_party(*, party: Party, programme: Programme | None = None) ->
     return qs.order_by("id").first()
 
 
-def memberships_of_party(party: Party) -> list[Membership]:
+def memberships_of_party(party: Party | int) -> list[Membership]:
     """Every membership of the party (already checked with `party_get_for_user`), with `balance`,
     the default programme's first."""
     default = programme_current()

@@ -300,3 +300,24 @@ def test_the_first_programme_is_created_from_the_empty_page(client, personas):
     page = client.get(reverse("loyalty:index")).content.decode()
     assert created.name in page and 'data-testid="loyalty-first-programme"' not in page
     assert 'data-testid="loyalty-family-rules"' in page and 'data-testid="loyalty-bonus-events"' in page
+
+
+def test_command_shows_the_membership_of_a_chosen_programme(personas, prog):
+    import json
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    party = factories.person(owner=personas.alice)
+    services.points_adjust(membership=f.member(prog, party), points=300, reason="Reprise", actor=None)
+    other = services.programme_create(actor=None, name="Club Partenaires")
+    services.membership_enrol(programme=other, party=party, actor=None)
+    out = StringIO()
+    call_command("loyalty", "show", "--party", str(party.pk), stdout=out)
+    shown = json.loads(out.getvalue())
+    assert (shown["programme"], shown["balance"], shown["other_programmes"]) == ("Fidelia Club", 300, ["Club Partenaires"])
+    out = StringIO()
+    call_command("loyalty", "show", "--party", str(party.pk), "--programme", str(other.pk), stdout=out)
+    assert json.loads(out.getvalue())["balance"] == 0
+    with pytest.raises(CommandError, match="not a loyalty member of programme"):
+        call_command("loyalty", "show", "--party", str(party.pk), "--programme", "999999")
