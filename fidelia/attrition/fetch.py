@@ -7,7 +7,6 @@ that does not offer its selector yet leaves its features at zero / unknown.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 from collections.abc import Iterable
 from typing import Any
 
@@ -65,17 +64,15 @@ def load_signals(ids: np.ndarray, as_of: dt.date, *, only: bool = False) -> tupl
     """Signals of service, surveys and marketing as arrays aligned on `ids`; also the names of the
     sources that were available (the others stay at zero / NaN).
 
-    `only`: read the signals of these customers alone (rescoring a few), through the selectors that
-    accept `party_ids` (the others are read whole and filtered here: same figures)."""
+    `only`: read the signals of these customers alone (rescoring a few): every signal selector
+    takes `party_ids`."""
     n, index = len(ids), {int(pk): i for i, pk in enumerate(ids)}
     out: dict[str, np.ndarray] = {}
     available: list[str] = []
     wanted = [int(pk) for pk in ids]
 
     def read(selector: Any) -> dict[int, Any]:
-        if only and "party_ids" in inspect.signature(selector).parameters:
-            return selector(as_of=as_of, party_ids=wanted)
-        return selector(as_of=as_of)
+        return selector(as_of=as_of, party_ids=wanted) if only else selector(as_of=as_of)
 
     def fill(rows: dict[int, Any], fields: Iterable[tuple[str, str, float]]) -> None:
         for name, attr, default in fields:

@@ -6,7 +6,6 @@ customers; names (lists per customer) only for users who may see individuals in 
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -73,20 +72,13 @@ def efforts_by_party(*, since: dt.date, party_ids: list[int] | None = None) -> d
 
 
 def _campaign_costs(*, since: dt.date, party_ids: list[int] | None = None) -> dict[int, Decimal]:
-    """Campaign cost per contacted customer from marketing (empty while marketing has none).
-
-    Marketing filters on `party_ids` when its selector offers it; otherwise the whole base is read
-    and the other customers dropped here (same figures, more reading)."""
+    """Campaign cost per contacted customer from marketing (empty while marketing has none), of
+    `party_ids` only when given."""
     try:
         from fidelia.marketing.selectors import retention_effort_by_party
     except ImportError:
         return {}
-    if party_ids is None:
-        return retention_effort_by_party(since=since)
-    if "party_ids" in inspect.signature(retention_effort_by_party).parameters:
-        return retention_effort_by_party(since=since, party_ids=party_ids)
-    wanted = set(party_ids)
-    return {pid: cost for pid, cost in retention_effort_by_party(since=since).items() if pid in wanted}
+    return retention_effort_by_party(since=since, party_ids=party_ids)
 
 
 # --- stored results, for a user ----------------------------------------------------------------

@@ -105,29 +105,37 @@ def campaign_get_for_user(*, user: User, pk: Any) -> Campaign:
     return campaign
 
 
-def campaign_response_signals(*, as_of: dt.date) -> dict[int, CampaignSignals]:
-    """party_id → messages received and campaigns answered in the 365 days before `as_of`."""
+def campaign_response_signals(*, as_of: dt.date, party_ids: list[int] | None = None) -> dict[int, CampaignSignals]:
+    """party_id → messages received and campaigns answered in the 365 days before `as_of`
+    (of `party_ids` only when given: rescoring a few customers)."""
     start = timezone.make_aware(dt.datetime.combine(as_of - dt.timedelta(days=365), dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
-    contacted = dict(Solicitation.objects.filter(at__gte=start, at__lt=end).values("party_id")
-                     .annotate(n=Count("id")).values_list("party_id", "n"))
-    responded = dict(CampaignResponse.objects.filter(at__gte=start, at__lt=end, kind__in=POSITIVE_RESPONSES)
-                     .values("recipient__party_id").annotate(n=Count("recipient__campaign_id", distinct=True))
+    solicitations = Solicitation.objects.filter(at__gte=start, at__lt=end)
+    responses = CampaignResponse.objects.filter(at__gte=start, at__lt=end, kind__in=POSITIVE_RESPONSES)
+    if party_ids is not None:
+        solicitations = solicitations.filter(party_id__in=party_ids)
+        responses = responses.filter(recipient__party_id__in=party_ids)
+    contacted = dict(solicitations.values("party_id").annotate(n=Count("id")).values_list("party_id", "n"))
+    responded = dict(responses.values("recipient__party_id").annotate(n=Count("recipient__campaign_id", distinct=True))
                      .values_list("recipient__party_id", "n"))
     return {pid: CampaignSignals(contacted_365d=contacted.get(pid, 0), responded_365d=responded.get(pid, 0))
             for pid in set(contacted) | set(responded)}
 
 
-def retention_effort_by_party(*, since: dt.date) -> dict[int, Decimal]:
+def retention_effort_by_party(*, since: dt.date, party_ids: list[int] | None = None) -> dict[int, Decimal]:
     """party_id → commercial effort spent on them since `since`: for each campaign, its total cost
-    shared equally among the messages it sent (fixed cost / sent + cost per message)."""
+    shared equally among the messages it sent (fixed cost / sent + cost per message). With
+    `party_ids`, the effort of those customers only (the shares still count every message)."""
     start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     sent = CampaignRecipient.objects.filter(status=RecipientStatus.SENT, sent_at__gte=start)
-    per_campaign = {row["campaign_id"]: row["n"] for row in sent.values("campaign_id").annotate(n=Count("id"))}
+    mine = sent if party_ids is None else sent.filter(party_id__in=party_ids)
+    campaigns = mine.values("campaign_id").distinct()
+    per_campaign = {row["campaign_id"]: row["n"]
+                    for row in sent.filter(campaign_id__in=campaigns).values("campaign_id").annotate(n=Count("id"))}
     costs = {c.pk: (c.fixed_cost / per_campaign[c.pk] if per_campaign[c.pk] else Decimal(0)) + c.cost_per_message
              for c in Campaign.objects.filter(pk__in=per_campaign).only("fixed_cost", "cost_per_message")}
     effort: dict[int, Decimal] = defaultdict(Decimal)
-    for party_id, campaign_id in sent.values_list("party_id", "campaign_id").iterator(chunk_size=5000):
+    for party_id, campaign_id in mine.values_list("party_id", "campaign_id").iterator(chunk_size=5000):
         effort[party_id] += costs[campaign_id]
     return {pid: value.quantize(Decimal("0.01")) for pid, value in effort.items()}
 

@@ -159,6 +159,11 @@ def test_control_group_results_and_attribution(personas, mail_server, run) -> No
     assert sum(s.contacted_365d for s in signals.values()) == 15
     effort = retention_effort_by_party(since=timezone.localdate() - dt.timedelta(days=1))
     assert len(effort) == 15 and all(v == Decimal("6.72") for v in effort.values())  # 100/15 + 0.05
+    # rescoring one customer reads their rows only, with the whole-base figures
+    one = sorted(effort)[:1]
+    assert retention_effort_by_party(since=timezone.localdate() - dt.timedelta(days=1), party_ids=one) == {
+        one[0]: Decimal("6.72")}
+    assert campaign_response_signals(as_of=timezone.localdate(), party_ids=one) == {one[0]: signals[one[0]]}
 
 
 def test_templates_refuse_unknown_fields(world) -> None:
@@ -203,3 +208,4 @@ def test_birthday_trigger_is_idempotent(personas, mail_server, run) -> None:
     run(triggers_run, as_of=today)
     run(triggers_run, as_of=today)
     assert [m.rcpt_tos[0] for m in mail_server.messages] == [hero.email]
+
