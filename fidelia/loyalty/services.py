@@ -131,8 +131,7 @@ def _earn_rows(programme: Programme, since: dt.date | None, until: dt.date | Non
     key = Concat(Value(f"tx:{programme.pk}:"), Cast("pk", CharField()), output_field=CharField())
     columns = {
         "membership_id": F("party__loyalty_memberships__id"), "kind": Value(EntryKind.EARN),
-        "points": points, "occurred_on": F("date"), "label": Concat(Value("Achat "), F("product__name"),
-                                                                   output_field=CharField()),
+        "points": points, "occurred_on": F("date"), "label": F("product__name"),  # the kind says "purchase"
         "source_key": key, "created_at": Value(timezone.now(), output_field=DateTimeField()),
     }
     qs = (Transaction.objects.filter(amount__gt=0, archived_at__isnull=True,
