@@ -71,6 +71,22 @@ def _when(item: Any) -> tuple[dt.datetime, int, int]:
     return (item.occurred_at, 0 if is_entry else 1, item.id)
 
 
+def _streams(party: Party, user: User, wanted: int, interactions: Any) -> list[tuple[list[Any], Callable[[], int]]]:
+    """The first `wanted` rows of each stream (interactions, then each source) and how to count it."""
+    rows = interactions if interactions is not None else party.interactions.select_related("author")
+    streams: list[tuple[list[Any], Callable[[], int]]] = [
+        (list(rows.order_by("-occurred_at", "-id")[:wanted]) if wanted else [], rows.count)]
+    for source in _SOURCES.values():
+        streams.append((source.entries(party, user, wanted) if wanted else [],
+                        lambda source=source: source.count(party, user)))
+    return streams
+
+
+def _merge(streams: list[tuple[list[Any], Callable[[], int]]], offset: int, limit: int) -> list[Any]:
+    items = sorted((item for got, _count in streams for item in got), key=_when, reverse=True)
+    return items[offset:offset + limit]
+
+
 def party_timeline_page(*, party: Party, user: User, offset: int = 0, limit: int = 20,
                         interactions: Any = None) -> tuple[list[Any], int]:
     """One page of `party`'s timeline, newest first, and the number of lines in all.
@@ -81,26 +97,15 @@ def party_timeline_page(*, party: Party, user: User, offset: int = 0, limit: int
     """
     offset, limit = max(offset, 0), max(limit, 0)
     wanted = offset + limit
-    rows = interactions if interactions is not None else party.interactions.select_related("author")
-    streams: list[tuple[list[Any], Callable[[], int]]] = [
-        (list(rows.order_by("-occurred_at", "-id")[:wanted]) if wanted else [], rows.count)]
-    for source in _SOURCES.values():
-        streams.append((source.entries(party, user, wanted) if wanted else [],
-                        lambda source=source: source.count(party, user)))
-    items = sorted((item for got, _count in streams for item in got), key=_when, reverse=True)
+    streams = _streams(party, user, wanted, interactions)
     total = sum(len(got) if wanted and len(got) < wanted else count() for got, count in streams)
-    return items[offset:offset + limit], total
+    return _merge(streams, offset, limit), total
 
 
 def party_timeline(*, party: Party, user: User, offset: int = 0, limit: int = 20,
                    interactions: Any = None) -> list[Any]:
     """One page of the timeline (see `party_timeline_page`), without the total."""
-    wanted = max(offset, 0) + max(limit, 0)
-    if wanted == 0:
+    offset, limit = max(offset, 0), max(limit, 0)
+    if not limit:
         return []
-    rows = interactions if interactions is not None else party.interactions.select_related("author")
-    items: list[Any] = list(rows.order_by("-occurred_at", "-id")[:wanted])
-    for source in _SOURCES.values():
-        items.extend(source.entries(party, user, wanted))
-    items.sort(key=_when, reverse=True)
-    return items[offset:offset + limit]
+    return _merge(_streams(party, user, offset + limit, interactions), offset, limit)
