@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core import signing
 from django.db import connection, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -502,9 +501,9 @@ def _record_deliveries(campaign: Campaign, rows: dict[int, CampaignRecipient], r
         updated.append(r)
     CampaignRecipient.objects.bulk_update(updated, ["status", "sent_at", "error", "attempts", "address", "language"],
                                           batch_size=INSERT_CHUNK)
+    # The solicitation ledger counts the message; the customer's "last contact we made" stays that of a
+    # person (a rep's call, visit or e-mail), so a mass mailing does not reset "not contacted for N days".
     Solicitation.objects.bulk_create(ledger, batch_size=INSERT_CHUNK, ignore_conflicts=True)
-    Party.objects.filter(pk__in=[s.party_id for s in ledger]).filter(
-        Q(last_outbound_at__isnull=True) | Q(last_outbound_at__lt=sent_at)).update(last_outbound_at=sent_at)
     return counts
 
 

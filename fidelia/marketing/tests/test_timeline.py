@@ -17,6 +17,7 @@ from fidelia.marketing import services
 from fidelia.marketing.enums import RecipientStatus
 from fidelia.marketing.models import CampaignRecipient, CampaignResponse
 from fidelia.marketing.tests.factories import campaign, segment
+from fidelia.parties.models import Party
 from fidelia.parties.services import consent_record
 from fidelia.parties.tests import factories
 from fidelia.parties.timeline import TimelineEntry, party_timeline, party_timeline_page
@@ -199,3 +200,12 @@ def test_the_page_shows_at_most_the_timeline_size(client, personas, mixed) -> No
     assert len(lines) == TIMELINE_SIZE
     assert lines[:10] == _expected and lines[10] == "campaign:Ancienne 0"
 
+
+
+def test_a_campaign_message_is_not_a_personal_contact(sent) -> None:
+    """The last contact we made stays the rep's call: a mass mailing does not reset the
+    "not contacted for N days" clock of the actions to take."""
+    party = Party.objects.get(pk=sent["received"][0].pk)
+    call = Interaction.objects.filter(party=party).latest("occurred_at").occurred_at
+    assert sent["rows"][party.pk].sent_at > call
+    assert party.last_outbound_at == call
