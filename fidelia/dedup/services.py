@@ -36,7 +36,7 @@ from fidelia.privacy.audit import audit_record
 from fidelia.privacy.enums import AuditAction
 
 # Fields whose surviving value the steward chooses (either party's), by party kind.
-COMMON_FIELDS = ("stage", "preferred_channel", "owner", "team", "notes", "customer_since")
+COMMON_FIELDS = ("stage", "preferred_channel", "language", "owner", "team", "notes", "customer_since")
 PERSON_FIELDS = ("civility", "first_name", "last_name", "birth_date", "csp", "income_bracket", "job_title",
                  "organisation")
 ORGANISATION_FIELDS = ("legal_name", "siren", "siret", "vat_number", "sector", "employees", "parent")

@@ -102,10 +102,12 @@ def test_merge_moves_every_related_row_to_the_survivor(personas) -> None:
 @pytest.mark.django_db
 def test_chosen_values_survive_and_the_rest_is_the_survivors(personas) -> None:
     survivor, loser = f.pair(personas.alice, job_title="Médecin")
+    Party.objects.filter(pk=loser.pk).update(language="en")
     party_merge(survivor=survivor, loser=loser, actor=personas.manager,
-                choices={"last_name": loser.pk, "job_title": loser.pk, "first_name": survivor.pk})
+                choices={"last_name": loser.pk, "job_title": loser.pk, "first_name": survivor.pk, "language": loser.pk})
     survivor.refresh_from_db()
     assert (survivor.first_name, survivor.last_name, survivor.job_title) == ("Élodie", "Le Gof", "Médecin")
+    assert survivor.language == "en"  # the steward kept the language the customer is written to in
     assert survivor.display_name == "Élodie LE GOF"
 
 
