@@ -39,7 +39,7 @@ def interaction_log(*, party: Party, actor: User, channel: str, direction: str, 
                                      outcome=outcome, report=report.strip(), occurred_at=when, author=actor,
                                      is_internal=internal)
     events.record(actor=actor, action="interaction.logged", obj=row, party_id=party.pk,
-                  changes={"channel": channel, "direction": direction, "internal": internal})
+                  changes={"channel": channel, "direction": direction, "is_internal": internal})
     # Inbound contacts restart the prospect retention clock; outbound ones never do.
     if not internal:
         party_note_contact(party=party, direction=direction, occurred_at=when)

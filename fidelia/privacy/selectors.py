@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -292,9 +293,11 @@ class HistoryItem:
 
 
 def _model_field(object_type: str, name: str) -> models.Field | None:
+    """The model field an event's change names; None for keys that are not fields (labels fall back
+    to the key) — events outlive the models they describe."""
     try:
         return apps.get_model(object_type)._meta.get_field(name)
-    except (LookupError, ValueError):
+    except (LookupError, ValueError, FieldDoesNotExist):
         return None
 
 

@@ -161,3 +161,21 @@ def test_the_date_of_a_birth_life_event_is_a_childs_birth_date(personas: Persona
     assert _sensitive_reads(personas.marketing) == []
     assert "2024-03-17" in _history(personas.alice, party).content.decode()
     assert [r.fields for r in _sensitive_reads(personas.alice)] == [["children_birth_dates"]]
+
+
+def test_internal_notes_and_keys_that_are_not_fields_are_shown(personas: Personas, party: Party) -> None:
+    """An internal note's event names `is_internal`; older events name keys that are no model field:
+    the history shows both instead of failing."""
+    from fidelia.core.models import ActivityEvent
+    from fidelia.interactions.services import interaction_log
+
+    interaction_log(party=party, actor=personas.alice, channel="phone", direction="outbound",
+                    subject="Note de suivi", internal=True)
+    event = ActivityEvent.objects.filter(party_id=party.pk, object_type="interactions.interaction").latest("pk")
+    assert event.changes["is_internal"] is True
+    ActivityEvent.objects.filter(pk=event.pk).update(changes={**event.changes, "internal": True})
+    response = _history(personas.alice, party)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Internal note:</span>" in body  # the field's label
+    assert "Internal:</span>" in body       # the bare key, capitalised
