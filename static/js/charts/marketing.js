@@ -9,7 +9,7 @@ export const kinds = {
   "marketing-funnel": (data, lang) => ({
     tooltip: { trigger: "item", formatter: (p) => `${escapeHtml(p.name)}: ${number(lang).format(p.value)}` },
     series: [{ type: "funnel", left: "5%", width: "60%", sort: "descending", gap: 2, minSize: "8%",
-               label: { show: true, position: "right", formatter: (p) => `${p.name}\n${number(lang).format(p.value)}` },
+               label: { show: true, position: "right", formatter: (p) => `${p.name} · ${number(lang).format(p.value)}` },
                data: data.funnel.map((d, i) => ({ name: d.label, value: d.value, itemStyle: { color: PALETTE[i % PALETTE.length] } })) }],
   }),
   // Response rate of the test and control groups, with the interval of the difference in the tooltip.
