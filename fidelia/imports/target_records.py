@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fidelia.accounts import policies
+from fidelia.core.signals import send_after_commit
 from fidelia.core.validation import email_match_key
 from fidelia.imports.bulk import insert_rows, record_events
 from fidelia.imports.enums import RowAction
@@ -42,7 +43,7 @@ from fidelia.privacy.suppression import suppressed_filter
 from fidelia.sales import services as sales_services
 from fidelia.sales.enums import ContractStatus, ProductKind, SalesChannel
 from fidelia.sales.models import Contract, Product, Transaction
-from fidelia.sales.signals import purchases_recorded, send_after_commit
+from fidelia.sales.signals import purchases_recorded
 
 CENT = Decimal("0.01")
 
@@ -345,7 +346,7 @@ def _transaction_write(plans: list[RowPlan], ctx: Any) -> None:
         {"actor_id": actor_id, "action": "transaction.recorded", "object_type": "sales.transaction", "object_id": pk,
          "party_id": row["party_id"], "changes": {"amount": str(row["amount"]), "product": p.values["product"].code}}
         for p, row, pk in zip(todo, rows, ids, strict=True)], actor=ctx.actor)
-    send_after_commit(purchases_recorded, party_ids=[row["party_id"] for row in rows], object_ids=ids)
+    send_after_commit(purchases_recorded, party_ids=[row["party_id"] for row in rows], transaction_ids=ids)
     # A purchase makes a suspect, prospect or former customer a customer (party_promote_to_customer).
     buyers = {row["party_id"] for row in rows if row["amount"] > 0}
     promoted = list(Party.objects.filter(pk__in=buyers, stage__in=[Stage.SUSPECT, Stage.PROSPECT, Stage.FORMER])

@@ -18,6 +18,7 @@ from fidelia.accounts import policies
 from fidelia.accounts.models import User
 from fidelia.core import events
 from fidelia.core.errors import PermissionDenied, StaleVersion, ValidationFailed
+from fidelia.core.signals import send_after_commit
 from fidelia.parties.fields import FieldForbidden, field_rights
 from fidelia.parties.models import Party
 from fidelia.parties.services import party_promote_to_customer
@@ -38,12 +39,7 @@ from fidelia.sales.models import (
     Transaction,
 )
 from fidelia.sales.pricing import LineInput, QuoteTotals, quote_totals
-from fidelia.sales.signals import (
-    contracts_signed,
-    opportunities_created,
-    purchases_recorded,
-    send_after_commit,
-)
+from fidelia.sales.signals import contracts_signed, opportunities_created, purchases_recorded
 
 CENT = Decimal("0.01")
 PRODUCT_FIELDS = ("code", "name", "family", "kind", "price", "margin_rate", "is_active", "description")
@@ -147,7 +143,7 @@ def contract_create(*, party: Party, actor: User, product: Product, start_date: 
         party_promote_to_customer(party=party, actor=actor)
     events.record(actor=actor, action="contract.created", obj=contract, party_id=party.pk,
                   changes={"product": product.code, "reference": ref})
-    send_after_commit(contracts_signed, party_ids=[party.pk], object_ids=[contract.pk])
+    send_after_commit(contracts_signed, party_ids=[party.pk], contract_ids=[contract.pk])
     return contract
 
 
@@ -198,7 +194,7 @@ def transaction_record(*, party: Party, actor: User | None, product: Product, da
         party_promote_to_customer(party=party, actor=actor)
     events.record(actor=actor, action="transaction.recorded", obj=row, party_id=party.pk,
                   changes={"amount": str(amount), "product": product.code})
-    send_after_commit(purchases_recorded, party_ids=[party.pk], object_ids=[row.pk])
+    send_after_commit(purchases_recorded, party_ids=[party.pk], transaction_ids=[row.pk])
     return row
 
 
@@ -492,7 +488,7 @@ def opportunity_create(*, party: Party, actor: User | None, name: str, amount: D
         Opportunity.objects.filter(pk=opportunity.pk).update(created_at=opened_at)
     events.record(actor=actor, action="opportunity.created", obj=opportunity, party_id=party.pk,
                   changes={"stage": stage.code, "amount": str(opportunity.amount)})
-    send_after_commit(opportunities_created, party_ids=[party.pk], object_ids=[opportunity.pk])
+    send_after_commit(opportunities_created, party_ids=[party.pk], opportunity_ids=[opportunity.pk])
     return opportunity
 
 

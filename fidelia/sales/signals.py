@@ -15,9 +15,6 @@ failing receiver cannot undo the purchase.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from django.db import transaction
 from django.dispatch import Signal
 
 purchases_recorded = Signal()
@@ -27,13 +24,3 @@ web_lead_captured = Signal()
 CAMPAIGN_TOKEN_PARAM = "c"
 CAMPAIGN_TOKEN_COOKIE = "fidelia_c"
 
-
-def send_after_commit(signal: Signal, *, party_ids: Iterable[int], object_ids: Iterable[int]) -> None:
-    """Send ``signal`` once the current transaction commits (at once outside a transaction)."""
-    parties = sorted(set(party_ids))
-    objects = list(object_ids)
-    if not parties:
-        return
-    key = ("transaction_ids" if signal is purchases_recorded else
-           "opportunity_ids" if signal is opportunities_created else "contract_ids")
-    transaction.on_commit(lambda: signal.send(sender=None, party_ids=parties, **{key: objects}))

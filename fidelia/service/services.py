@@ -25,6 +25,7 @@ from fidelia.accounts.enums import Role
 from fidelia.accounts.models import Team, User
 from fidelia.core import events
 from fidelia.core.errors import PermissionDenied, StaleVersion, ValidationFailed
+from fidelia.core.signals import send_after_commit
 from fidelia.interactions.enums import Direction, InteractionChannel
 from fidelia.interactions.services import interaction_log
 from fidelia.parties.models import Party
@@ -42,7 +43,7 @@ from fidelia.service.enums import (
     SlaSegment,
 )
 from fidelia.service.models import Case, CaseEvent, CaseMessage, ReplyTemplate, SlaPolicy
-from fidelia.service.signals import complaints_changed, send_after_commit
+from fidelia.service.signals import complaints_changed
 
 log = logging.getLogger(__name__)
 

@@ -35,13 +35,14 @@ from fidelia.core.errors import (
     StaleVersion,
     ValidationFailed,
 )
+from fidelia.core.signals import send_after_commit
 from fidelia.parties.enums import Channel, ConsentPurpose
 from fidelia.parties.models import ConsentRecord, Party
 from fidelia.privacy.suppression import suppressed_filter
 from fidelia.surveys import metrics
 from fidelia.surveys.enums import QuestionKind, SkipReason, SurveyKind, SurveyLanguage, SurveyStatus
 from fidelia.surveys.models import Answer, Question, Survey, SurveyInvitation, SurveyResponse
-from fidelia.surveys.signals import answers_recorded, send_after_commit
+from fidelia.surveys.signals import answers_recorded
 
 MAX_QUESTIONS = 30
 MAX_CHOICES = 20

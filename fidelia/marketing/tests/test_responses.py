@@ -169,7 +169,8 @@ def test_attribution_is_set_based(personas, mail_server, product, run) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from fidelia.sales.signals import purchases_recorded, send_after_commit
+    from fidelia.core.signals import send_after_commit
+    from fidelia.sales.signals import purchases_recorded
 
     people = [factories.person(owner=personas.alice, stage="customer") for _ in range(6)]
     for name in ("Une", "Deux", "Trois"):
@@ -184,7 +185,7 @@ def test_attribution_is_set_based(personas, mail_server, product, run) -> None:
     assert _orders().count() == 6
     CampaignResponse.objects.all().delete()
     run(send_after_commit, signal=purchases_recorded, party_ids=[p.pk for p in people],
-        object_ids=[t.pk for t in txs])
+        transaction_ids=[t.pk for t in txs])
     assert _orders().count() == 6
     # each to the last campaign launched (the three share the day; the latest launch wins)
     last = Campaign.objects.order_by("-launched_at", "-pk").first()
